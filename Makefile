@@ -1,0 +1,59 @@
+# The README's commands. `make run` and `make test` are all a fresh machine needs.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app cxculture
+STAMP := $(VENV)/.installed
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard cxculture/translations/*/LC_MESSAGES/messages.po))
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/cxculture_test
+
+.PHONY: install catalogs run test test-pg lint format translations clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+catalogs: $(CATALOGS)
+
+cxculture/translations/%/LC_MESSAGES/messages.mo: cxculture/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+run: install catalogs
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "cxculture is serving on http://127.0.0.1:$(PORT) (Ctrl+C stops it)."
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install catalogs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+test-pg: install catalogs
+	CXCULTURE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract new strings from the code and templates, then merge them into every catalog.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project cxculture --copyright-holder "cxculture contributors" \
+		-o cxculture/translations/messages.pot .
+	$(BIN)/pybabel update -i cxculture/translations/messages.pot -d cxculture/translations \
+		--no-location --width 100
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(CATALOGS)
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

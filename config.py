@@ -1,0 +1,160 @@
+"""Configuration classes for cxculture, read from environment variables.
+
+Pick one with ``CXCULTURE_CONFIG`` (``development``, ``testing`` or ``production``) or pass it to
+``cxculture.create_app``. Values are read when the class is instantiated, not at import, so a
+test or a command can change the environment first.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("en", "pt_BR", "es")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}.") from exc
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver this project ships with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    name = "base"
+
+    def __init__(self, instance_path: str | Path, environ: Mapping[str, str] | None = None):
+        env = os.environ if environ is None else environ
+        self.instance_path = Path(instance_path)
+
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or self.default_database_url()
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SECRET_KEY = env.get("SECRET_KEY") or self.fallback_secret_key()
+
+        # Anonymity thresholds: no group numbers below the first, no free text below the second.
+        self.CX_MIN_GROUP_SIZE = _int(env, "CX_MIN_GROUP_SIZE", 5)
+        self.CX_MIN_COMMENT_GROUP_SIZE = _int(env, "CX_MIN_COMMENT_GROUP_SIZE", 10)
+        if self.CX_MIN_GROUP_SIZE < 3:
+            raise ConfigurationError("CX_MIN_GROUP_SIZE below 3 would expose individuals.")
+
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.MAIL_SERVER = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = _int(env, "MAIL_PORT", 587)
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = _bool(env, "MAIL_USE_TLS", True)
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "cxculture@localhost"
+
+        self.SESSION_COOKIE_SECURE = _bool(env, "SESSION_COOKIE_SECURE", self.secure_cookies)
+
+    # Values every environment shares.
+    SQLALCHEMY_RECORD_QUERIES = False
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    CX_LOCALES = SUPPORTED_LOCALES
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    secure_cookies = False
+
+    def default_database_url(self) -> str:
+        return f"sqlite:///{self.instance_path / 'cxculture.db'}"
+
+    def fallback_secret_key(self) -> str:
+        """Development keeps one generated key under instance/, so sessions survive restarts."""
+        key_file = self.instance_path / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+class DevelopmentConfig(Config):
+    """Local use: SQLite under instance/ and a generated secret key."""
+
+    name = "development"
+
+
+class TestingConfig(Config):
+    """The test suite: CXCULTURE_TEST_DATABASE_URL selects PostgreSQL, else a SQLite file."""
+
+    name = "testing"
+    TESTING = True
+
+    def __init__(self, instance_path: str | Path, environ: Mapping[str, str] | None = None):
+        env = dict(os.environ if environ is None else environ)
+        if env.get("CXCULTURE_TEST_DATABASE_URL"):
+            env["DATABASE_URL"] = env["CXCULTURE_TEST_DATABASE_URL"]
+        env.setdefault("SECRET_KEY", "testing-only-secret")
+        super().__init__(instance_path, env)
+
+    def default_database_url(self) -> str:
+        return f"sqlite:///{self.instance_path / 'cxculture-test.db'}"
+
+
+class ProductionConfig(Config):
+    """Behind gunicorn: a real SECRET_KEY is required and cookies are Secure."""
+
+    name = "production"
+    secure_cookies = True
+
+    def fallback_secret_key(self) -> str:
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Production refuses to start without one: generate a long "
+            "random value (for example `python -c 'import secrets; print(secrets.token_hex(32))'`) "
+            "and export it as SECRET_KEY."
+        )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    cls.name: cls for cls in (DevelopmentConfig, TestingConfig, ProductionConfig)
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    """The configuration class named by ``name`` or by ``CXCULTURE_CONFIG``."""
+    chosen = (name or os.environ.get("CXCULTURE_CONFIG") or "development").strip().lower()
+    try:
+        return CONFIGS[chosen]
+    except KeyError:
+        known = ", ".join(sorted(CONFIGS))
+        raise ConfigurationError(
+            f"Unknown configuration {chosen!r}; use one of: {known}."
+        ) from None

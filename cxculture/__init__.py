@@ -1,0 +1,86 @@
+"""cxculture: surveys, department mindset scores and micro-training for customer-centric culture."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, config_class
+from cxculture import models  # noqa: F401 - registers every model on the metadata
+from cxculture.access import enforce_access_policy
+from cxculture.auth.routes import bp as auth_bp
+from cxculture.cli import register_commands
+from cxculture.dashboards.routes import bp as dashboards_bp
+from cxculture.errors import register_error_handlers
+from cxculture.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from cxculture.home.routes import bp as home_bp
+from cxculture.hr.routes import bp as hr_bp
+from cxculture.i18n import select_locale
+from cxculture.services.accounts import load_session_user
+from cxculture.templating import register_template_helpers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def create_app(config: str | type[Config] | Config | None = None) -> Flask:
+    """Build the application: ``config`` is a configuration name, class or instance."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    if not isinstance(config, Config):
+        cls = config if isinstance(config, type) else config_class(config)
+        config = cls(app.instance_path)
+    app.config.from_object(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    app.before_request(enforce_access_policy)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    # render_as_batch lets Alembic alter SQLite tables by copying them.
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite: WAL so readers never block the writer, a busy timeout, and enforced foreign keys."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

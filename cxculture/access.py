@@ -1,0 +1,100 @@
+"""Who may call which endpoint: each view declares a policy, one hook enforces it.
+
+The hook fails closed: an endpoint that declares nothing answers 403 to everyone, so a
+forgotten decorator can never open a page. Object-level checks (may this person see this
+department?) go through the helpers at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from cxculture.models import Department, Role, User
+
+View = TypeVar("View", bound=Callable[..., object])
+
+# Endpoints Flask and extensions register themselves; they only serve files.
+FILE_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """Who may call an endpoint: anyone, any logged-in person, or holders of one of ``roles``."""
+
+    allows_anonymous: bool = False
+    roles: frozenset[Role] = frozenset()
+
+    def describe(self) -> str:
+        if self.allows_anonymous:
+            return "public"
+        if not self.roles:
+            return "logged-in"
+        return " or ".join(sorted(self.roles))
+
+
+def _declare(view: View, policy: AccessPolicy) -> View:
+    view.access_policy = policy  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: View) -> View:
+    """Anyone, logged in or not."""
+    return _declare(view, AccessPolicy(allows_anonymous=True))
+
+
+def login_required(view: View) -> View:
+    """Any active, logged-in person."""
+    return _declare(view, AccessPolicy())
+
+
+def roles_required(*roles: Role) -> Callable[[View], View]:
+    """Logged-in people holding at least one of ``roles``."""
+    if not roles:
+        raise ValueError("roles_required needs at least one role")
+
+    def decorate(view: View) -> View:
+        return _declare(view, AccessPolicy(roles=frozenset(roles)))
+
+    return decorate
+
+
+def policy_of(app: Flask, endpoint: str) -> AccessPolicy | None:
+    """The policy an endpoint declared, or None when it declared none."""
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "access_policy", None)
+
+
+def enforce_access_policy() -> object | None:
+    """``before_request`` hook: apply the endpoint's declared policy."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in FILE_ENDPOINTS:
+        return None  # 404/405 handled by routing, or a static file
+    policy = policy_of(current_app, endpoint)
+    if policy is None:
+        current_app.logger.error("Endpoint %s declares no access policy; refused.", endpoint)
+        abort(403)
+    if policy.allows_anonymous:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if policy.roles and not (policy.roles & current_user.roles):
+        abort(403)
+    return None
+
+
+def covers_department(user: User, department: Department) -> bool:
+    """Whether ``user`` heads ``department`` or one of its ancestors."""
+    return any(
+        department.path == headed.path or department.path.startswith(headed.path + "/")
+        for headed in user.headed_departments
+    )
+
+
+def can_view_department(user: User, department: Department) -> bool:
+    """HR sees every department; a head sees the ones they head and everything below them."""
+    return user.has_role(Role.HR_ADMIN) or covers_department(user, department)

@@ -1,0 +1,70 @@
+"""Log in, log out, change password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from cxculture.access import login_required, public
+from cxculture.auth.forms import ChangePasswordForm, LoginForm
+from cxculture.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            # One message whatever went wrong, so nobody can learn which emails have accounts.
+            flash(_("Wrong email or password."), "danger")
+        else:
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("home.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    # CSRFProtect has already checked the token, as on every POST.
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm(current_user.email)
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except accounts.WrongPassword:
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            # Keep this session going; the new session version ends all the others.
+            login_user(current_user._get_current_object())
+            flash(_("Your password was changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form)

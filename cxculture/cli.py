@@ -1,0 +1,67 @@
+"""``flask --app cxculture ...`` commands for installing and operating the product."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from cxculture.passwords import PasswordProblem
+from cxculture.services import accounts, demo
+
+PASSWORD_PROBLEM_TEXT = {
+    PasswordProblem.TOO_SHORT: "use at least 12 characters",
+    PasswordProblem.TOO_LONG: "use at most 256 characters",
+    PasswordProblem.CONTAINS_EMAIL: "do not use the email address in the password",
+}
+
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="The HR admin's email address (their login).")
+@click.option("--name", required=True, help="The HR admin's full name.")
+@click.password_option(help="Asked for when not given; at least 12 characters.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create an HR admin account: the first step of a real installation."""
+    try:
+        user = accounts.create_admin(email, name, password)
+    except accounts.EmailTaken:
+        raise click.ClickException(f"An account for {email} already exists.") from None
+    except accounts.WeakPassword as exc:
+        reasons = "; ".join(PASSWORD_PROBLEM_TEXT[p] for p in exc.problems)
+        raise click.ClickException(f"Password refused: {reasons}.") from None
+    click.echo(f"HR admin {user.email} created. Log in at /auth/login.")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--password",
+    default=demo.DEFAULT_PASSWORD,
+    show_default=True,
+    help="Password of every demo account created by this run.",
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has people.")
+@with_appcontext
+def seed_demo_command(password: str, if_empty: bool) -> None:
+    """Create the demo company (idempotent: running it again adds only what is missing)."""
+    if if_empty and not demo.is_database_empty():
+        click.echo("The database already has people; the demo company was not added.")
+    else:
+        report = demo.seed_demo(password)
+        click.echo(
+            f"Demo company ready: {report.departments} departments, {report.people_total} people "
+            f"({report.people_created} created by this run)."
+        )
+    logins = demo.existing_demo_logins()
+    if logins:
+        click.echo(
+            f"Demo logins (password {demo.DEFAULT_PASSWORD!r} unless seeded with --password):"
+        )
+        for person in logins:
+            click.echo(f"  {person.login:<28} {person.role}")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to ``app``'s CLI."""
+    for command in (create_admin_command, seed_demo_command):
+        app.cli.add_command(command)

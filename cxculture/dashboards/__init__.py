@@ -1,0 +1,1 @@
+"""Department heads' pages: the departments they lead."""

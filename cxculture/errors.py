@@ -1,0 +1,58 @@
+"""Error pages: a friendly page for every HTTP error, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from cxculture.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),
+    403: (
+        _l("Access denied"),
+        _l("Your account does not give access to this page. Ask HR if you think it should."),
+    ),
+    404: (_l("Page not found"), _l("There is no page at this address.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    500: (
+        _l("Something went wrong"),
+        _l("The problem was recorded and nothing was saved. Please try again in a moment."),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "The form had expired or was sent from somewhere else, so nothing was changed. "
+    "Go back, reload the page and send it again."
+)
+
+
+def _render(code: int, message: str | None = None):
+    title, default_message = MESSAGES.get(code, (str(code), ""))
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default_message
+    ), code
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return _render(error.code)
+
+
+def handle_csrf_error(error: CSRFError):
+    return _render(400, str(CSRF_MESSAGE))
+
+
+def handle_server_error(error: InternalServerError):
+    # Flask has logged the original exception; undo whatever the request left half-done.
+    db.session.rollback()
+    return _render(500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Attach the error pages to ``app``."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(InternalServerError, handle_server_error)
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,1 @@
+"""The entry page for every person, their own space, and the language switch."""

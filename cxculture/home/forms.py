@@ -1,0 +1,16 @@
+"""The language switch."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField
+
+from config import SUPPORTED_LOCALES
+from cxculture.i18n import LANGUAGE_NAMES
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES]
+    )
+    next = HiddenField()

@@ -1,0 +1,45 @@
+"""Send each person to the home of their role; the employee's own space; choosing a language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from cxculture.access import login_required, public
+from cxculture.auth.routes import safe_next
+from cxculture.home.forms import LanguageForm
+from cxculture.i18n import SESSION_KEY
+from cxculture.models import Role
+from cxculture.services import accounts
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.has_role(Role.HR_ADMIN):
+        return redirect(url_for("hr.home"))
+    if current_user.has_role(Role.DEPT_HEAD):
+        return redirect(url_for("dashboards.head_home"))
+    return redirect(url_for("home.employee_home"))
+
+
+@bp.route("/me")
+@login_required
+def employee_home():
+    return render_template("home/employee.html", user=current_user)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.set_preferred_locale(current_user, form.locale.data)
+        else:
+            session[SESSION_KEY] = form.locale.data
+    return redirect(safe_next(form.next.data) or url_for("home.index"))

@@ -1,0 +1,1 @@
+"""HR's pages: the whole company."""

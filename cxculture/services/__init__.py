@@ -1,0 +1,1 @@
+"""Use cases over the database, one module per area; each entry point owns its transaction."""

@@ -1,0 +1,84 @@
+"""Each demo account lands on its role's home page, in each of the three languages."""
+
+from __future__ import annotations
+
+import pytest
+
+HOME = {
+    # login: (path, heading per language)
+    "hr@demo.test": (
+        "/hr/",
+        {
+            "en": "The company at a glance",
+            "pt_BR": "A empresa num relance",
+            "es": "La empresa de un vistazo",
+        },
+    ),
+    "head.contact@demo.test": (
+        "/dashboards/",
+        {"en": "My departments", "pt_BR": "Meus departamentos", "es": "Mis departamentos"},
+    ),
+    "ana@demo.test": (
+        "/me",
+        {"en": "Hello, Ana Souza", "pt_BR": "Olá, Ana Souza", "es": "Hola, Ana Souza"},
+    ),
+}
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("locale", ["en", "pt_BR", "es"])
+@pytest.mark.parametrize("login", sorted(HOME))
+def test_demo_account_lands_on_its_home_in_its_language(demo, browser, login, locale):
+    browser.post_form("/auth/login", {"locale": locale}, action="/language")
+    response = browser.login(login, "cxdemo", follow_redirects=True)
+    path, heading = HOME[login]
+    assert response.request.path == path
+    # The account's own setting wins over the choice made before login; set it explicitly.
+    browser.post_form(path, {"locale": locale, "next": path}, action="/language")
+    assert heading[locale] in browser.client.get(path).get_data(as_text=True)
+
+
+def test_hr_home_lists_every_department_with_headcounts(demo, browser):
+    browser.login("hr@demo.test", "cxdemo")
+    html = browser.client.get("/hr/").get_data(as_text=True)
+    for name in ("Contact Center", "Social Media Care", "Logistics", "Sales", "Marketing"):
+        assert name in html
+    assert "Carlos Méndez" in html  # the Contact Center's head
+    assert "Coming" in html or "Em breve" in html  # later features are labelled, not faked
+
+
+def test_head_home_shows_only_their_departments(demo, browser):
+    browser.login("head.contact@demo.test", "cxdemo")
+    html = browser.client.get("/dashboards/").get_data(as_text=True)
+    assert "Contact Center" in html
+    assert "Logistics" not in html
+    assert "Finance" not in html
+
+
+def test_employee_home_shows_their_profile(demo, browser):
+    browser.login("ana@demo.test", "cxdemo")
+    html = browser.client.get("/me").get_data(as_text=True)
+    assert "Operations/Contact Center" in html
+    assert "ana@demo.test" in html
+
+
+def test_pages_use_bootstrap_served_by_this_app(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert "/bootstrap/static/css/bootstrap.min.css" in html
+    assert "cdn." not in html
+    assert "//unpkg" not in html
+    for path in ("/bootstrap/static/css/bootstrap.min.css", "/static/css/app.css"):
+        with client.get(path) as response:
+            assert response.status_code == 200
+
+
+def test_pages_have_no_inline_script(demo, browser):
+    browser.login("hr@demo.test", "cxdemo")
+    for path in ("/hr/", "/me", "/auth/password"):
+        html = browser.client.get(path).get_data(as_text=True)
+        assert html.count("<script") == html.count("<script src=")
