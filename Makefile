@@ -52,7 +52,7 @@ translations: install
 		--project cxculture --copyright-holder "cxculture contributors" \
 		-o cxculture/translations/messages.pot .
 	$(BIN)/pybabel update -i cxculture/translations/messages.pot -d cxculture/translations \
-		--no-location --width 100
+		--width 100 --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(CATALOGS)

@@ -74,12 +74,15 @@ class Config:
         self.MAIL_USE_TLS = _bool(env, "MAIL_USE_TLS", True)
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "cxculture@localhost"
 
+        # Links in emails point here; the zone is the one dates are entered and shown in.
+        self.CX_BASE_URL = (env.get("CX_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.BABEL_DEFAULT_TIMEZONE = env.get("CX_TIMEZONE") or "UTC"
+
         self.SESSION_COOKIE_SECURE = _bool(env, "SESSION_COOKIE_SECURE", self.secure_cookies)
 
     # Values every environment shares.
     SQLALCHEMY_RECORD_QUERIES = False
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
     CX_LOCALES = SUPPORTED_LOCALES
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_ENABLED = True

@@ -21,7 +21,9 @@ from cxculture.extensions import babel, bootstrap, csrf, db, login_manager, migr
 from cxculture.home.routes import bp as home_bp
 from cxculture.hr.routes import bp as hr_bp
 from cxculture.i18n import select_locale
+from cxculture.instruments.routes import bp as instruments_bp
 from cxculture.services.accounts import load_session_user
+from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +73,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(instruments_bp, url_prefix="/hr/instruments")
+    app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from rq import SimpleWorker
 
+from cxculture import jobs
 from cxculture.passwords import PasswordProblem
-from cxculture.services import accounts, demo
+from cxculture.services import accounts, demo, instruments, mail
 
 PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
@@ -50,7 +54,8 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
         report = demo.seed_demo(password)
         click.echo(
             f"Demo company ready: {report.departments} departments, {report.people_total} people "
-            f"({report.people_created} created by this run)."
+            f"({report.people_created} created by this run), "
+            f"{report.responses_created} survey responses added."
         )
     logins = demo.existing_demo_logins()
     if logins:
@@ -61,7 +66,48 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
             click.echo(f"  {person.login:<28} {person.role}")
 
 
+@click.command("load-instrument")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def load_instrument_command(path: str | None) -> None:
+    """Load a questionnaire from YAML (default: the shipped Customer Orientation Index)."""
+    try:
+        instrument, created = instruments.load_instrument(
+            Path(path) if path else instruments.SHIPPED_INSTRUMENT
+        )
+    except instruments.InstrumentError as exc:
+        raise click.ClickException(f"Questionnaire refused: {exc}") from None
+    verb = "Loaded" if created else "Already loaded:"
+    click.echo(f"{verb} {instrument.key} v{instrument.version}, {len(instrument.items)} items.")
+
+
+@click.command("send-emails")
+@with_appcontext
+def send_emails_command() -> None:
+    """Deliver every queued email now (the outbox), for example from cron."""
+    report = mail.deliver_pending()
+    click.echo(f"{report.sent} sent, {report.failed} kept for a retry.")
+    if report.failed:
+        raise SystemExit(1)
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the background worker (needs REDIS_URL): sends the emails queued by the app."""
+    rq_queue = jobs.queue()
+    if rq_queue is None:
+        raise click.ClickException("REDIS_URL is not set: background work runs inline.")
+    SimpleWorker([rq_queue], connection=rq_queue.connection).work()
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app``'s CLI."""
-    for command in (create_admin_command, seed_demo_command):
+    for command in (
+        create_admin_command,
+        seed_demo_command,
+        load_instrument_command,
+        send_emails_command,
+        worker_command,
+    ):
         app.cli.add_command(command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -19,10 +19,41 @@ class NavItem:
     label: object
 
 
+DIMENSION_LABELS = {
+    "line_of_sight": _l("Line of sight"),
+    "listen": _l("Listen"),
+    "share": _l("One company"),
+    "act": _l("Ownership"),
+    "right_first_time": _l("Right first time"),
+    "lead": _l("Leadership"),
+}
+SURVEY_STATE_LABELS = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Scheduled"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+}
+AUDIT_LABELS = {
+    "survey.created": _l("created the survey"),
+    "survey.edited": _l("edited the survey"),
+    "survey.launched": _l("launched the survey"),
+    "survey.closed": _l("closed the survey early"),
+    "survey.extended": _l("moved the closing time"),
+    "survey.reopened": _l("reopened the survey"),
+    "survey.reminded": _l("sent reminders"),
+    "survey.newcomers_invited": _l("invited people who joined the audience"),
+    "survey.emails_retried": _l("asked to send the queued emails again"),
+    "instrument.copied": _l("copied the questionnaire"),
+}
+PRIVACY_LABELS = {"confidential": _l("Confidential"), "anonymous": _l("Anonymous")}
+
 NAVIGATION: tuple[tuple[Role, NavItem], ...] = (
     (Role.EMPLOYEE, NavItem("home.employee_home", _l("My space"))),
+    (Role.EMPLOYEE, NavItem("surveys.mine", _l("My surveys"))),
     (Role.DEPT_HEAD, NavItem("dashboards.head_home", _l("My departments"))),
     (Role.HR_ADMIN, NavItem("hr.home", _l("HR"))),
+    (Role.HR_ADMIN, NavItem("hr.surveys_index", _l("Surveys"))),
+    (Role.HR_ADMIN, NavItem("instruments.index", _l("Instruments"))),
 )
 
 
@@ -34,6 +65,12 @@ def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
 def register_template_helpers(app: Flask) -> None:
     """Attach the layout's context and the locale-aware filters to ``app``."""
     app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(DIMENSION_LABELS, "dimension_labels")
+    app.add_template_global(SURVEY_STATE_LABELS, "state_labels")
+    app.add_template_global(PRIVACY_LABELS, "privacy_labels")
+    app.add_template_global(AUDIT_LABELS, "audit_labels")
 
     @app.context_processor
     def inject_layout() -> dict[str, object]:

@@ -65,7 +65,7 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         db.engine.dispose()
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
@@ -90,7 +90,7 @@ def app(_schema: None, database_url: str, tmp_path) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.session.rollback()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from functools import cache
 
 from werkzeug.security import generate_password_hash
 
 from cxculture.extensions import db
-from cxculture.models import Department, User
+from cxculture.models import Department, PrivacyMode, Survey, User, utcnow
+from cxculture.services.instruments import load_instrument
 from cxculture.services.org import ensure_department
+from cxculture.services.responses import AnswerSet
+from cxculture.services.surveys import SurveySpec, create_survey, launch_survey
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -56,3 +60,47 @@ def make_user(
     user.headed_departments = [ensure_department(path) for path in heads]
     db.session.commit()
     return user
+
+
+def make_instrument():
+    """The shipped Customer Orientation Index, loaded once per test database."""
+    instrument, _created = load_instrument()
+    return instrument
+
+
+def make_survey(
+    *,
+    name: str = "Wave 1",
+    privacy_mode: PrivacyMode = PrivacyMode.CONFIDENTIAL,
+    departments: tuple[str, ...] = (),
+    opens_in: timedelta = timedelta(days=-1),
+    closes_in: timedelta = timedelta(days=14),
+    launch: bool = True,
+    actor: User | None = None,
+    instrument=None,
+) -> Survey:
+    """A survey around the real current time, launched unless ``launch`` is False."""
+    now = utcnow()
+    actor = actor or make_user(is_hr_admin=True, department="People")
+    instrument = instrument or make_instrument()
+    spec = SurveySpec(
+        name=name,
+        instrument_id=instrument.id,
+        privacy_mode=privacy_mode,
+        opens_at=now + opens_in,
+        closes_at=now + closes_in,
+        department_ids=[ensure_department(path).id for path in departments],
+    )
+    survey = create_survey(spec, actor, now)
+    if launch:
+        launch_survey(survey, actor, now)
+    return survey
+
+
+def full_answers(
+    survey: Survey, value: int = 4, statement: str = "I serve our customers."
+) -> AnswerSet:
+    """A complete answer set giving ``value`` to every item."""
+    return AnswerSet(
+        values={item.id: value for item in survey.instrument.items}, role_statement=statement
+    )

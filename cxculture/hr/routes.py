@@ -1,19 +1,174 @@
-"""HR's home: the organisation at a glance."""
+"""HR's pages: the organisation at a glance, and running surveys from draft to closed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
 
 from cxculture.access import roles_required
-from cxculture.models import Role
-from cxculture.services import org
+from cxculture.hr.forms import ActionForm, ExtendForm, SurveyForm, from_local
+from cxculture.models import Role, utcnow
+from cxculture.services import audit, instruments, org, surveys
 
 bp = Blueprint("hr", __name__)
+HR_ONLY = roles_required(Role.HR_ADMIN)
 
 
 @bp.route("/")
-@roles_required(Role.HR_ADMIN)
+@HR_ONLY
 def home():
     return render_template(
         "hr/home.html", summary=org.company_summary(), departments=org.department_rows()
     )
+
+
+def _survey_or_404(survey_id: int):
+    survey = surveys.get_survey(survey_id)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _fill_choices(form: SurveyForm) -> None:
+    form.instrument_id.choices = [
+        SelectChoice(i.id, f"{i.names.get('en')} v{i.version}")
+        for i in instruments.list_instruments()
+    ]
+    form.department_ids.choices = [SelectChoice(row.id, row.path) for row in org.department_rows()]
+
+
+@bp.route("/surveys")
+@HR_ONLY
+def surveys_index():
+    now = utcnow()
+    rows = [(survey, survey.state(now)) for survey in surveys.list_surveys()]
+    return render_template("hr/surveys.html", rows=rows)
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@HR_ONLY
+def new_survey():
+    form = SurveyForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            survey = surveys.create_survey(form.spec(), current_user, utcnow())
+        except surveys.InvalidSurveyDates:
+            form.closes_at.errors.append(_("The survey must close after it opens, in the future."))
+        else:
+            flash(_("Survey created as a draft. Check it, then launch it."), "success")
+            return redirect(url_for("hr.survey", survey_id=survey.id))
+    return render_template("hr/survey_form.html", form=form, survey=None)
+
+
+@bp.route("/surveys/<int:survey_id>/edit", methods=["GET", "POST"])
+@HR_ONLY
+def edit_survey(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    form = SurveyForm() if SurveyForm().is_submitted() else SurveyForm.for_survey(survey)
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            surveys.update_survey(survey, form.spec(), current_user, utcnow())
+        except surveys.InvalidSurveyDates:
+            form.closes_at.errors.append(_("The survey must close after it opens, in the future."))
+        except surveys.WrongState:
+            flash(_("Only a draft can be edited."), "warning")
+            return redirect(url_for("hr.survey", survey_id=survey.id))
+        else:
+            flash(_("Survey saved."), "success")
+            return redirect(url_for("hr.survey", survey_id=survey.id))
+    return render_template("hr/survey_form.html", form=form, survey=survey)
+
+
+@bp.route("/surveys/<int:survey_id>")
+@HR_ONLY
+def survey(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    return render_template(
+        "hr/survey.html",
+        survey=survey,
+        state=survey.state(utcnow()),
+        progress=surveys.survey_progress(survey),
+        events=audit.events_for("survey", survey.id),
+        action_form=ActionForm(),
+        extend_form=ExtendForm(),
+    )
+
+
+ACTIONS = {
+    # url part: (service, message on success given the service's count)
+    "launch": (surveys.launch_survey, lambda n: _("Survey launched: %(n)d people invited.", n=n)),
+    "close": (surveys.close_survey, lambda n: _("Survey closed.")),
+    "reopen": (surveys.reopen_survey, lambda n: _("Survey reopened until its closing date.")),
+    "remind": (
+        surveys.send_reminders,
+        lambda n: _("Reminder queued for %(n)d people who have not answered.", n=n),
+    ),
+    "invite-newcomers": (
+        surveys.invite_newcomers,
+        lambda n: _("%(n)d people who joined the audience were invited.", n=n),
+    ),
+}
+
+
+@bp.route(
+    "/surveys/<int:survey_id>/<any(launch, close, reopen, remind, 'invite-newcomers'):action>",
+    methods=["POST"],
+)
+@HR_ONLY
+def survey_action(survey_id: int, action: str):
+    survey = _survey_or_404(survey_id)
+    if ActionForm().validate_on_submit():
+        service, message = ACTIONS[action]
+        try:
+            result = service(survey, current_user, utcnow())
+        except surveys.WrongState as exc:
+            flash(
+                _("This cannot be done to a survey in the state “%(state)s”.", state=exc.state),
+                "warning",
+            )
+        except surveys.EmptyAudience:
+            flash(_("Nobody active is in this survey's audience yet."), "warning")
+        except surveys.InvalidSurveyDates:
+            flash(_("The closing date has passed: extend or edit the survey first."), "warning")
+        else:
+            flash(message(result or 0), "success")
+    return redirect(url_for("hr.survey", survey_id=survey.id))
+
+
+@bp.route("/surveys/<int:survey_id>/extend", methods=["POST"])
+@HR_ONLY
+def extend_survey(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        try:
+            surveys.extend_survey(survey, from_local(form.closes_at.data), current_user, utcnow())
+        except surveys.WrongState:
+            flash(_("Only a launched survey that was not closed early can be extended."), "warning")
+        except surveys.InvalidSurveyDates:
+            flash(_("The new closing time must be later than the current one."), "warning")
+        else:
+            flash(_("Closing time moved."), "success")
+    else:
+        flash(_("Give the new closing time."), "warning")
+    return redirect(url_for("hr.survey", survey_id=survey.id))
+
+
+@bp.route("/surveys/<int:survey_id>/retry-emails", methods=["POST"])
+@HR_ONLY
+def retry_emails(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    if ActionForm().validate_on_submit():
+        surveys.retry_emails(survey, current_user)
+        flash(_("Sending the queued emails again."), "info")
+    return redirect(url_for("hr.survey", survey_id=survey.id))
+
+
+@bp.route("/outbox")
+@HR_ONLY
+def outbox():
+    return render_template("hr/outbox.html", messages=surveys.outbox())

@@ -1,6 +1,37 @@
 """SQLAlchemy models, one module per area; importing this package registers them all."""
 
-from cxculture.models.base import Base
+from cxculture.models.audit import AuditEvent
+from cxculture.models.base import Base, utcnow
+from cxculture.models.mail import OutboxMessage
 from cxculture.models.org import Department, Role, User, department_heads
+from cxculture.models.surveys import (
+    Answer,
+    Instrument,
+    InstrumentItem,
+    Invitation,
+    PrivacyMode,
+    Response,
+    Survey,
+    SurveyState,
+    survey_departments,
+)
 
-__all__ = ["Base", "Department", "Role", "User", "department_heads"]
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "Base",
+    "Department",
+    "Instrument",
+    "InstrumentItem",
+    "Invitation",
+    "OutboxMessage",
+    "PrivacyMode",
+    "Response",
+    "Role",
+    "Survey",
+    "SurveyState",
+    "User",
+    "department_heads",
+    "survey_departments",
+    "utcnow",
+]

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from cxculture.extensions import db
-from cxculture.models import User
+from cxculture.models import User, utcnow
 from cxculture.services.accounts import find_user_by_email
+from cxculture.services.demo_surveys import seed_demo_surveys
 from cxculture.services.org import ensure_department
 
 DEFAULT_PASSWORD = "cxdemo"  # noqa: S105 - the documented demo password, demo data only
@@ -267,6 +268,7 @@ class SeedReport:
     departments: int
     people_created: int
     people_total: int
+    responses_created: int
 
 
 def existing_demo_logins() -> list[DemoPerson]:
@@ -306,4 +308,11 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
                 user.headed_departments.append(departments[path])
     db.session.commit()
     total = db.session.execute(select(func.count(User.id))).scalar_one()
-    return SeedReport(departments=len(departments), people_created=created, people_total=total)
+    hr = find_user_by_email(DEMO_LOGINS[0].login)
+    stored = seed_demo_surveys(hr, utcnow()) if hr is not None else 0
+    return SeedReport(
+        departments=len(departments),
+        people_created=created,
+        people_total=total,
+        responses_created=stored,
+    )

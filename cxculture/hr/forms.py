@@ -1,0 +1,103 @@
+"""HR's forms: creating a survey, extending it, and the buttons of the lifecycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from cxculture.models import PrivacyMode, Survey
+from cxculture.services.surveys import SurveySpec
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def from_local(value: datetime) -> datetime:
+    """A time typed in the company's time zone, as an aware UTC moment."""
+    return to_utc(value).replace(tzinfo=UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    """An aware moment as the naive local time a datetime-local input shows."""
+    return to_user_timezone(value).replace(tzinfo=None)
+
+
+class SurveyForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    instrument_id = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
+    privacy_mode = RadioField(
+        _l("Privacy"),
+        choices=[
+            SelectChoice(
+                PrivacyMode.CONFIDENTIAL,
+                _l("Confidential: answers kept with the person, shown only to them"),
+            ),
+            SelectChoice(PrivacyMode.ANONYMOUS, _l("Anonymous: answers never linked to anyone")),
+        ],
+        default=PrivacyMode.CONFIDENTIAL,
+        validators=[InputRequired()],
+    )
+    audience = RadioField(
+        _l("Audience"),
+        choices=[
+            SelectChoice("company", _l("The whole company")),
+            SelectChoice("departments", _l("Chosen departments (with the ones below them)")),
+        ],
+        default="company",
+        validators=[InputRequired()],
+    )
+    department_ids = SelectMultipleField(_l("Departments"), coerce=int)
+    opens_at = DateTimeLocalField(_l("Opens"), format=LOCAL_FORMAT, validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), format=LOCAL_FORMAT, validators=[InputRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def validate_department_ids(self, field) -> None:
+        if self.audience.data == "departments" and not field.data:
+            raise ValidationError(_l("Choose at least one department."))
+
+    def validate_closes_at(self, field) -> None:
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The survey must close after it opens."))
+
+    def spec(self) -> SurveySpec:
+        return SurveySpec(
+            name=self.name.data,
+            instrument_id=self.instrument_id.data,
+            privacy_mode=PrivacyMode(self.privacy_mode.data),
+            opens_at=from_local(self.opens_at.data),
+            closes_at=from_local(self.closes_at.data),
+            department_ids=self.department_ids.data if self.audience.data == "departments" else [],
+        )
+
+    @classmethod
+    def for_survey(cls, survey: Survey) -> SurveyForm:
+        return cls(
+            obj=survey,
+            audience="departments" if survey.departments else "company",
+            department_ids=[department.id for department in survey.departments],
+            opens_at=to_local(survey.opens_at),
+            closes_at=to_local(survey.closes_at),
+        )
+
+
+class ExtendForm(FlaskForm):
+    closes_at = DateTimeLocalField(
+        _l("New closing time"), format=LOCAL_FORMAT, validators=[InputRequired()]
+    )
+    submit = SubmitField(_l("Extend"))
+
+
+class ActionForm(FlaskForm):
+    """A lifecycle button: the CSRF token is all it carries."""

@@ -1,0 +1,1 @@
+"""HR managing questionnaires: versions and their items."""

@@ -1,0 +1,39 @@
+"""Background work: on Redis with RQ when REDIS_URL is set, inline otherwise."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from redis import Redis
+from rq import Queue
+
+from cxculture.extensions import db
+from cxculture.services import mail
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "cxculture"
+
+
+def queue() -> Queue | None:
+    """The RQ queue, or None when jobs run inline."""
+    url = current_app.config.get("REDIS_URL")
+    return Queue(QUEUE_NAME, connection=Redis.from_url(url)) if url else None
+
+
+def deliver_outbox(survey_id: int | None = None) -> mail.DeliveryReport:
+    """Job: send the queued emails (of one survey, or all)."""
+    try:
+        return mail.deliver_pending(survey_id)
+    finally:
+        db.session.remove()  # a worker runs many jobs in one application context
+
+
+def send_emails_later(survey_id: int | None = None) -> None:
+    """Deliver the outbox in the background, or right away when there is no Redis."""
+    rq_queue = queue()
+    if rq_queue is None:
+        mail.deliver_pending(survey_id)
+    else:
+        rq_queue.enqueue(deliver_outbox, survey_id)
+        log.info("Queued email delivery for survey %s", survey_id)

@@ -1,0 +1,256 @@
+"""Surveys: versioned instruments and their items, survey waves, invitations, responses, answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    and_,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cxculture.models.base import Base, UTCDateTime, utcnow
+from cxculture.models.org import Department, User
+from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
+
+TEXT_LIMIT = 2000  # characters of a free-text answer
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Instrument(Base):
+    """A versioned questionnaire; frozen once a survey using it launches, so waves compare."""
+
+    __tablename__ = "instruments"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    open_question: Mapped[dict[str, str]] = mapped_column(JSON)
+    comment_prompt: Mapped[dict[str, str]] = mapped_column(JSON)
+    based_on_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instruments.id", ondelete="SET NULL")
+    )
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    items: Mapped[list[InstrumentItem]] = relationship(
+        back_populates="instrument",
+        order_by="InstrumentItem.position",
+        cascade="all, delete-orphan",
+    )
+    based_on: Mapped[Instrument | None] = relationship(remote_side="Instrument.id")
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Instrument {self.key} v{self.version}>"
+
+
+class InstrumentItem(Base):
+    """One 5-point agreement statement, belonging to one dimension, in every language."""
+
+    __tablename__ = "instrument_items"
+    __table_args__ = (
+        UniqueConstraint("instrument_id", "code"),
+        CheckConstraint(f"dimension IN ({_in(DIMENSIONS)})", name="dimension_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    dimension: Mapped[str] = mapped_column(String(32))
+    is_reverse_keyed: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+
+    instrument: Mapped[Instrument] = relationship(back_populates="items")
+
+    def __repr__(self) -> str:
+        return f"<InstrumentItem {self.code} {self.dimension}>"
+
+
+class PrivacyMode(StrEnum):
+    """How a survey's answers relate to the person who gave them."""
+
+    CONFIDENTIAL = "confidential"  # linked to the person, shown only to them
+    ANONYMOUS = "anonymous"  # never linked: completion on the invitation, answers apart
+
+
+class SurveyState(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+survey_departments = Table(
+    "survey_departments",
+    Base.metadata,
+    Column("survey_id", ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Survey(Base):
+    """A wave of the survey sent to an audience between two dates.
+
+    The state is derived from the dates and two moments (launch, early close) rather than
+    stored, so a survey opens and closes on its dates without a job or a click.
+    """
+
+    __tablename__ = "surveys"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+        CheckConstraint(f"privacy_mode IN ({_in(tuple(PrivacyMode))})", name="privacy_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id", ondelete="RESTRICT"), index=True
+    )
+    privacy_mode: Mapped[str] = mapped_column(String(16))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    instrument: Mapped[Instrument] = relationship()
+    departments: Mapped[list[Department]] = relationship(
+        secondary=survey_departments, order_by="Department.path"
+    )
+
+    @property
+    def is_whole_company(self) -> bool:
+        return not self.departments
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.privacy_mode == PrivacyMode.ANONYMOUS
+
+    def state(self, now: datetime) -> SurveyState:
+        """Where the survey stands at ``now``."""
+        if self.launched_at is None:
+            return SurveyState.DRAFT
+        if self.closed_at is not None or now >= self.closes_at:
+            return SurveyState.CLOSED
+        if now >= self.opens_at:
+            return SurveyState.OPEN
+        return SurveyState.SCHEDULED
+
+    @classmethod
+    def is_open_at(cls, now: datetime):
+        """SQL condition: the survey takes answers at ``now``."""
+        return and_(
+            cls.launched_at.is_not(None),
+            cls.closed_at.is_(None),
+            cls.opens_at <= now,
+            cls.closes_at > now,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Survey {self.id} {self.name!r}>"
+
+
+class Invitation(Base):
+    """A person invited to a survey; holds their draft and whether they have answered."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # The department at invitation time: response rates count people where they were invited.
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL")
+    )
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    survey: Mapped[Survey] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def has_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} survey={self.survey_id} user={self.user_id}>"
+
+
+class Response(Base):
+    """A submitted questionnaire. In anonymous surveys it names no person and no invitation,
+    carries only the day it was given, and a random id, so nothing orders or links it."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), unique=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    department_path: Mapped[str | None] = mapped_column(String(1000))
+    locale: Mapped[str] = mapped_column(String(10))
+    role_statement: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    """One agreement value (1-5) given to one item."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint(f"value BETWEEN {SCALE_MIN} AND {SCALE_MAX}", name="value_on_scale"),
+    )
+
+    response_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument_items.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    value: Mapped[int] = mapped_column(SmallInteger)

@@ -1,0 +1,48 @@
+"""Scores of the Customer Orientation Index: flip reverse-keyed items, rescale means to 0-100."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """What scoring needs to know of an item."""
+
+    dimension: str
+    is_reverse_keyed: bool
+
+
+def keyed_value(value: int, is_reverse_keyed: bool) -> int:
+    """The answer with reverse-keyed items flipped (6 - x), so higher always means better."""
+    if not SCALE_MIN <= value <= SCALE_MAX:
+        raise ValueError(f"answer {value} outside {SCALE_MIN}..{SCALE_MAX}")
+    return SCALE_MIN + SCALE_MAX - value if is_reverse_keyed else value
+
+
+def scale_to_100(mean: float) -> float:
+    """A 1-5 mean as a 0-100 score: (mean - 1) / 4 x 100."""
+    return (mean - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * 100
+
+
+def dimension_scores(answers: Mapping[int, int], items: Mapping[int, ItemKey]) -> dict[str, float]:
+    """One person's 0-100 score per dimension answered, from ``{item_id: value}``."""
+    by_dimension: dict[str, list[int]] = defaultdict(list)
+    for item_id, value in answers.items():
+        item = items[item_id]
+        by_dimension[item.dimension].append(keyed_value(value, item.is_reverse_keyed))
+    return {
+        dimension: scale_to_100(sum(values) / len(values))
+        for dimension in DIMENSIONS
+        if (values := by_dimension.get(dimension))
+    }
+
+
+def index(scores: Iterable[float]) -> float | None:
+    """The Customer Orientation Index: the mean of the dimension scores (None without any)."""
+    values = list(scores)
+    return sum(values) / len(values) if values else None

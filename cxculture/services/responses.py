@@ -1,0 +1,261 @@
+"""Answering a survey: my surveys, drafts, submitting exactly once, and my own profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, insert, select, update
+
+from cxculture.extensions import db
+from cxculture.models import (
+    Answer,
+    InstrumentItem,
+    Invitation,
+    Response,
+    Survey,
+    SurveyState,
+    User,
+)
+from cxculture.models.surveys import TEXT_LIMIT
+from cxculture.scoring.anonymity import Guarded, guard
+from cxculture.scoring.dimensions import DIMENSIONS, SCALE, SCALE_MAX, SCALE_MIN
+from cxculture.scoring.scores import ItemKey, dimension_scores, scale_to_100
+
+
+class NotInvited(Exception):
+    """This person has no invitation to this survey (or it does not exist): answer 404."""
+
+
+class SurveyNotOpen(Exception):
+    """The survey does not take answers now; any draft was kept."""
+
+    def __init__(self, state: SurveyState):
+        super().__init__(state)
+        self.state = state
+
+
+class AlreadySubmitted(Exception):
+    """This invitation already has its response."""
+
+
+class IncompleteAnswers(Exception):
+    """Something required is missing or invalid; ``problems`` maps field names to codes."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass
+class AnswerSet:
+    """What a person filled in, complete or not."""
+
+    values: dict[int, int] = field(default_factory=dict)  # item id -> 1..5
+    role_statement: str = ""
+    comment: str = ""
+
+    def as_draft(self) -> dict:
+        return {
+            "answers": {str(item_id): value for item_id, value in self.values.items()},
+            "role_statement": self.role_statement,
+            "comment": self.comment,
+        }
+
+    @classmethod
+    def from_draft(cls, draft: dict | None) -> AnswerSet:
+        draft = draft or {}
+        return cls(
+            values={int(k): int(v) for k, v in (draft.get("answers") or {}).items()},
+            role_statement=draft.get("role_statement") or "",
+            comment=draft.get("comment") or "",
+        )
+
+
+def problems_with(answers: AnswerSet, items: list[InstrumentItem]) -> dict[str, str]:
+    """Why ``answers`` cannot be submitted, by field: ``missing``, ``out_of_range``, ``unknown``,
+    ``too_long``. Empty when they can."""
+    problems: dict[str, str] = {}
+    known = {item.id for item in items}
+    for item_id, value in answers.values.items():
+        if item_id not in known:
+            problems[f"item_{item_id}"] = "unknown"
+        elif value not in SCALE:
+            problems[f"item_{item_id}"] = "out_of_range"
+    for item in items:
+        if item.id not in answers.values:
+            problems[f"item_{item.id}"] = "missing"
+    if not answers.role_statement.strip():
+        problems["role_statement"] = "missing"
+    for name in ("role_statement", "comment"):
+        if len(getattr(answers, name)) > TEXT_LIMIT:
+            problems[name] = "too_long"
+    return problems
+
+
+@dataclass(frozen=True)
+class MySurvey:
+    survey: Survey
+    state: SurveyState
+    has_submitted: bool
+    has_draft: bool
+
+
+_STATE_ORDER = {SurveyState.OPEN: 0, SurveyState.SCHEDULED: 1, SurveyState.CLOSED: 2}
+
+
+def my_surveys(user: User, now: datetime) -> list[MySurvey]:
+    """The person's surveys: open ones first (soonest closing first), then upcoming, then past."""
+    rows = db.session.execute(
+        select(Invitation, Survey)
+        .join(Survey, Survey.id == Invitation.survey_id)
+        .where(Invitation.user_id == user.id, Invitation.withdrawn_at.is_(None))
+    ).all()
+    mine = [
+        MySurvey(survey, survey.state(now), invitation.has_submitted, invitation.draft is not None)
+        for invitation, survey in rows
+    ]
+    return sorted(mine, key=_listing_order)
+
+
+def _listing_order(row: MySurvey) -> tuple[int, float]:
+    if row.state is SurveyState.CLOSED:
+        return (2, -row.survey.closes_at.timestamp())  # most recent first
+    return (_STATE_ORDER[row.state], row.survey.closes_at.timestamp())  # closing soonest first
+
+
+def invitation_for(user: User, survey_id: int) -> Invitation:
+    """The person's invitation to a launched survey; NotInvited otherwise (nothing revealed)."""
+    invitation = db.session.execute(
+        select(Invitation).where(
+            Invitation.survey_id == survey_id,
+            Invitation.user_id == user.id,
+            Invitation.withdrawn_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if invitation is None:
+        raise NotInvited()
+    return invitation
+
+
+def save_draft(invitation: Invitation, answers: AnswerSet, now: datetime) -> None:
+    """Keep what the person filled in so far, to finish later."""
+    if invitation.has_submitted:
+        raise AlreadySubmitted()
+    invitation.draft = answers.as_draft()
+    invitation.draft_saved_at = now
+    db.session.commit()
+
+
+def submit_response(
+    invitation: Invitation, answers: AnswerSet, locale: str, now: datetime
+) -> Response:
+    """Store the response once. A second submission of the same invitation, even at the same
+    moment, gets AlreadySubmitted; a closed survey keeps the answers as a draft."""
+    survey = invitation.survey
+    problems = problems_with(answers, survey.instrument.items)
+    if problems:
+        raise IncompleteAnswers(problems)
+    state = survey.state(now)
+    if state is not SurveyState.OPEN:
+        if not invitation.has_submitted:
+            save_draft(invitation, answers, now)
+        raise SurveyNotOpen(state)
+
+    # The claim: only one transaction can turn submitted_at from NULL to a time.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
+        .values(submitted_at=now, draft=None, draft_saved_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise AlreadySubmitted()
+
+    user = invitation.user
+    department = user.department if user is not None else None
+    is_confidential = not survey.is_anonymous
+    response = Response(
+        survey_id=survey.id,
+        invitation_id=invitation.id if is_confidential else None,
+        user_id=user.id if is_confidential and user is not None else None,
+        department_id=department.id if department else None,
+        department_path=department.path if department else None,
+        locale=locale,
+        role_statement=answers.role_statement.strip(),
+        comment=answers.comment.strip() or None,
+        submitted_on=now.date(),
+    )
+    db.session.add(response)
+    db.session.flush()
+    db.session.execute(
+        insert(Answer),
+        [
+            {"response_id": response.id, "item_id": item_id, "value": value}
+            for item_id, value in answers.values.items()
+        ],
+    )
+    db.session.commit()
+    return response
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    dimension: str
+    own: float
+    company: Guarded
+
+
+def keyed(value_column, reverse_column):
+    """SQL: the answer with reverse-keyed items flipped."""
+    return case(
+        (reverse_column.is_(True), SCALE_MIN + SCALE_MAX - value_column), else_=value_column
+    )
+
+
+def personal_profile(invitation: Invitation, minimum: int) -> list[ProfileRow] | None:
+    """The person's own dimension scores beside the company's (confidential surveys only)."""
+    survey = invitation.survey
+    if survey.is_anonymous or not invitation.has_submitted:
+        return None
+    response = db.session.execute(
+        select(Response).where(Response.invitation_id == invitation.id)
+    ).scalar_one_or_none()
+    if response is None:
+        return None
+    items = {
+        item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in survey.instrument.items
+    }
+    own = dimension_scores({a.item_id: a.value for a in response.answers}, items)
+
+    respondents = db.session.execute(
+        select(func.count(Response.id)).where(Response.survey_id == survey.id)
+    ).scalar_one()
+    company_means = dict(
+        db.session.execute(
+            select(
+                InstrumentItem.dimension,
+                func.avg(keyed(Answer.value, InstrumentItem.is_reverse_keyed)),
+            )
+            .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey.id)
+            .group_by(InstrumentItem.dimension)
+        ).all()
+    )
+    return [
+        ProfileRow(
+            dimension,
+            own[dimension],
+            guard(
+                respondents,
+                scale_to_100(float(company_means[dimension]))
+                if dimension in company_means
+                else None,
+                minimum,
+            ),
+        )
+        for dimension in DIMENSIONS
+        if dimension in own
+    ]

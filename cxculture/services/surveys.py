@@ -1,0 +1,350 @@
+"""The survey lifecycle for HR: create, launch, remind, close, extend, reopen, response rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, insert, literal, select, true, update
+
+from config import SUPPORTED_LOCALES
+from cxculture import jobs
+from cxculture.extensions import db
+from cxculture.models import (
+    Department,
+    Invitation,
+    OutboxMessage,
+    PrivacyMode,
+    Survey,
+    SurveyState,
+    User,
+)
+from cxculture.models.base import UTCDateTime
+from cxculture.services import audit, mail
+from cxculture.services.org import subtree_condition
+
+
+class SurveyError(Exception):
+    """A lifecycle action that cannot be carried out."""
+
+
+class InvalidSurveyDates(SurveyError):
+    """The closing date is not after the opening date, or already past."""
+
+
+class WrongState(SurveyError):
+    """The action does not apply to a survey in its current state."""
+
+    def __init__(self, action: str, state: SurveyState):
+        super().__init__(f"cannot {action} a {state} survey")
+        self.action = action
+        self.state = state
+
+
+class EmptyAudience(SurveyError):
+    """Nobody active is in the survey's audience."""
+
+
+@dataclass
+class SurveySpec:
+    """What HR fills in to create or edit a survey."""
+
+    name: str
+    instrument_id: int
+    privacy_mode: PrivacyMode
+    opens_at: datetime
+    closes_at: datetime
+    department_ids: list[int] = field(default_factory=list)  # empty: the whole company
+
+
+def _check_dates(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
+    if closes_at <= opens_at or closes_at <= now:
+        raise InvalidSurveyDates()
+
+
+def _apply(survey: Survey, spec: SurveySpec) -> None:
+    survey.name = spec.name.strip()
+    survey.instrument_id = spec.instrument_id
+    survey.privacy_mode = spec.privacy_mode
+    survey.opens_at = spec.opens_at
+    survey.closes_at = spec.closes_at
+    survey.departments = list(
+        db.session.execute(
+            select(Department).where(Department.id.in_(spec.department_ids))
+        ).scalars()
+    )
+
+
+def create_survey(spec: SurveySpec, actor: User, now: datetime) -> Survey:
+    """A new survey in draft."""
+    _check_dates(spec.opens_at, spec.closes_at, now)
+    survey = Survey(created_by_id=actor.id)
+    _apply(survey, spec)
+    db.session.add(survey)
+    db.session.flush()
+    audit.record(actor, "survey.created", "survey", survey.id, name=survey.name)
+    db.session.commit()
+    return survey
+
+
+def update_survey(survey: Survey, spec: SurveySpec, actor: User, now: datetime) -> None:
+    """Change a survey that has not launched yet."""
+    state = survey.state(now)
+    if state is not SurveyState.DRAFT:
+        raise WrongState("edit", state)
+    _check_dates(spec.opens_at, spec.closes_at, now)
+    _apply(survey, spec)
+    audit.record(actor, "survey.edited", "survey", survey.id)
+    db.session.commit()
+
+
+def get_survey(survey_id: int) -> Survey | None:
+    return db.session.get(Survey, survey_id)
+
+
+def list_surveys() -> list[Survey]:
+    return list(db.session.execute(select(Survey).order_by(Survey.opens_at.desc())).scalars())
+
+
+def audience_condition(survey: Survey):
+    """SQL condition on User: active people in the survey's audience."""
+    condition = User.is_active.is_(True)
+    if survey.departments:
+        in_audience = select(Department.id).where(subtree_condition(survey.departments))
+        condition = and_(condition, User.department_id.in_(in_audience))
+    return condition
+
+
+def _not_yet_invited(survey: Survey):
+    return ~exists().where(Invitation.survey_id == survey.id, Invitation.user_id == User.id)
+
+
+def _invite(survey: Survey, now: datetime) -> int:
+    """Invite everyone in the audience not invited yet, and queue their emails, in SQL."""
+    newcomers = and_(audience_condition(survey), _not_yet_invited(survey))
+    # Queue the emails first: they are chosen by "not yet invited", which the insert changes.
+    for locale in SUPPORTED_LOCALES:
+        subject, body = mail.render_email(
+            "invitation",
+            locale,
+            survey=survey,
+            link=mail.absolute_url("surveys.answer", survey_id=survey.id),
+        )
+        speaks = func.coalesce(User.locale, current_app.config["BABEL_DEFAULT_LOCALE"]) == locale
+        db.session.execute(
+            insert(OutboxMessage).from_select(
+                ["kind", "to_email", "locale", "subject", "body", "survey_id"],
+                select(
+                    literal("invitation"),
+                    User.email,
+                    literal(locale),
+                    literal(subject),
+                    literal(body),
+                    literal(survey.id),
+                ).where(newcomers, speaks),
+            )
+        )
+    result = db.session.execute(
+        insert(Invitation).from_select(
+            ["survey_id", "user_id", "department_id", "invited_at"],
+            select(
+                literal(survey.id), User.id, User.department_id, literal(now, UTCDateTime)
+            ).where(newcomers),
+        ),
+        # SQLAlchemy reports INSERT row counts only when asked to.
+        execution_options={"preserve_rowcount": True},
+    )
+    return result.rowcount
+
+
+def launch_survey(survey: Survey, actor: User, now: datetime) -> int:
+    """Freeze the instrument, invite the audience and queue the invitations; all or nothing.
+
+    Returns how many people were invited. Emails are delivered after the commit, so a mail
+    server that is down leaves them queued for a retry and never undoes the launch.
+    """
+    state = survey.state(now)
+    if state is not SurveyState.DRAFT:
+        raise WrongState("launch", state)
+    _check_dates(survey.opens_at, survey.closes_at, now)
+    has_audience = db.session.execute(select(exists().where(audience_condition(survey)))).scalar()
+    if not has_audience:
+        raise EmptyAudience()
+    survey.launched_at = now
+    instrument = survey.instrument
+    if instrument.frozen_at is None:
+        instrument.frozen_at = now
+    invited = _invite(survey, now)
+    audit.record(actor, "survey.launched", "survey", survey.id, invited=invited)
+    db.session.commit()
+    jobs.send_emails_later(survey.id)
+    return invited
+
+
+def invite_newcomers(survey: Survey, actor: User, now: datetime) -> int:
+    """Invite people who joined the audience after the launch."""
+    state = survey.state(now)
+    if state not in (SurveyState.SCHEDULED, SurveyState.OPEN):
+        raise WrongState("invite people to", state)
+    invited = _invite(survey, now)
+    audit.record(actor, "survey.newcomers_invited", "survey", survey.id, invited=invited)
+    db.session.commit()
+    if invited:
+        jobs.send_emails_later(survey.id)
+    return invited
+
+
+def close_survey(survey: Survey, actor: User, now: datetime) -> None:
+    """Close before the closing date."""
+    state = survey.state(now)
+    if state not in (SurveyState.SCHEDULED, SurveyState.OPEN):
+        raise WrongState("close", state)
+    survey.closed_at = now
+    audit.record(actor, "survey.closed", "survey", survey.id)
+    db.session.commit()
+
+
+def extend_survey(survey: Survey, closes_at: datetime, actor: User, now: datetime) -> None:
+    """Move the closing date later (also reopens a survey that closed on its date)."""
+    state = survey.state(now)
+    if state is SurveyState.DRAFT or survey.closed_at is not None:
+        raise WrongState("extend", state)
+    if closes_at <= survey.closes_at or closes_at <= now:
+        raise InvalidSurveyDates()
+    previous = survey.closes_at
+    survey.closes_at = closes_at
+    audit.record(
+        actor,
+        "survey.extended",
+        "survey",
+        survey.id,
+        previous=previous.isoformat(),
+        closes_at=closes_at.isoformat(),
+    )
+    db.session.commit()
+
+
+def reopen_survey(survey: Survey, actor: User, now: datetime) -> None:
+    """Undo an early close while the original closing date is still ahead."""
+    if survey.closed_at is None or now >= survey.closes_at:
+        raise WrongState("reopen", survey.state(now))
+    survey.closed_at = None
+    audit.record(actor, "survey.reopened", "survey", survey.id)
+    db.session.commit()
+
+
+def send_reminders(survey: Survey, actor: User, now: datetime) -> int:
+    """Queue a reminder to everyone invited who has not answered; returns how many."""
+    state = survey.state(now)
+    if state is not SurveyState.OPEN:
+        raise WrongState("remind", state)
+    waiting = and_(
+        Invitation.survey_id == survey.id,
+        Invitation.submitted_at.is_(None),
+        Invitation.withdrawn_at.is_(None),
+    )
+    link = mail.absolute_url("surveys.answer", survey_id=survey.id)
+    for locale in SUPPORTED_LOCALES:
+        subject, body = mail.render_email("reminder", locale, survey=survey, link=link)
+        speaks = func.coalesce(User.locale, current_app.config["BABEL_DEFAULT_LOCALE"]) == locale
+        db.session.execute(
+            insert(OutboxMessage).from_select(
+                [
+                    "kind",
+                    "to_email",
+                    "locale",
+                    "subject",
+                    "body",
+                    "survey_id",
+                    "is_recipient_hidden",
+                ],
+                select(
+                    literal("reminder"),
+                    User.email,
+                    literal(locale),
+                    literal(subject),
+                    literal(body),
+                    literal(survey.id),
+                    literal(True),
+                )
+                .join(Invitation, Invitation.user_id == User.id)
+                .where(waiting, speaks, User.is_active.is_(True)),
+            )
+        )
+    reminded = db.session.execute(
+        update(Invitation)
+        .where(waiting, Invitation.user_id.in_(select(User.id).where(User.is_active == true())))
+        .values(
+            reminders_sent=Invitation.reminders_sent + 1,
+            last_reminded_at=literal(now, UTCDateTime),
+        )
+    ).rowcount
+    audit.record(actor, "survey.reminded", "survey", survey.id, reminded=reminded)
+    db.session.commit()
+    if reminded:
+        jobs.send_emails_later(survey.id)
+    return reminded
+
+
+def retry_emails(survey: Survey, actor: User) -> None:
+    """Try again to deliver the survey's queued emails."""
+    audit.record(actor, "survey.emails_retried", "survey", survey.id)
+    db.session.commit()
+    jobs.send_emails_later(survey.id)
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """Invitations and answers of one group (counts only, never who)."""
+
+    label: str
+    invited: int
+    responded: int
+
+    @property
+    def rate(self) -> float:
+        return self.responded / self.invited if self.invited else 0.0
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    overall: RateRow
+    departments: list[RateRow]
+    emails_pending: int
+    emails_failed: int
+
+
+def survey_progress(survey: Survey) -> SurveyProgress:
+    """Response rate overall and per department (where people were invited), and email status."""
+    responded = func.count(Invitation.submitted_at)
+    rows = db.session.execute(
+        select(Department.path, func.count(Invitation.id), responded)
+        .select_from(Invitation)
+        .outerjoin(Department, Department.id == Invitation.department_id)
+        .where(Invitation.survey_id == survey.id, Invitation.withdrawn_at.is_(None))
+        .group_by(Department.path)
+        .order_by(Department.path)
+    ).all()
+    departments = [RateRow(path or "—", invited, answered) for path, invited, answered in rows]
+    overall = RateRow(
+        survey.name,
+        sum(row.invited for row in departments),
+        sum(row.responded for row in departments),
+    )
+    pending, failed = db.session.execute(
+        select(
+            func.count(OutboxMessage.id),
+            func.count(OutboxMessage.id).filter(OutboxMessage.last_error.is_not(None)),
+        ).where(OutboxMessage.survey_id == survey.id, OutboxMessage.sent_at.is_(None))
+    ).one()
+    return SurveyProgress(overall, departments, pending, failed)
+
+
+def outbox(limit: int = 200) -> list[OutboxMessage]:
+    """The newest messages, for HR to read when no mail server is configured."""
+    return list(
+        db.session.execute(
+            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+        ).scalars()
+    )

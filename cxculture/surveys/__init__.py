@@ -1,0 +1,1 @@
+"""Employees answering surveys."""

@@ -1,0 +1,96 @@
+"""My surveys, the answer form (draft or submit), and the thank-you page with my profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cxculture.access import login_required
+from cxculture.models import SurveyState, utcnow
+from cxculture.services import responses
+from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
+
+bp = Blueprint("surveys", __name__)
+
+
+def _invitation_or_404(survey_id: int):
+    try:
+        return responses.invitation_for(current_user, survey_id)
+    except responses.NotInvited:
+        abort(404)  # the same answer whether the survey exists or not
+
+
+@bp.route("/")
+@login_required
+def mine():
+    return render_template("surveys/mine.html", rows=responses.my_surveys(current_user, utcnow()))
+
+
+@bp.route("/<int:survey_id>", methods=["GET", "POST"])
+@login_required
+def answer(survey_id: int):
+    invitation = _invitation_or_404(survey_id)
+    survey = invitation.survey
+    now = utcnow()
+    state = survey.state(now)
+    if invitation.has_submitted:
+        if request.method == "POST":
+            flash(_("You have already submitted your answers to this survey."), "info")
+        return redirect(url_for("surveys.thanks", survey_id=survey.id))
+    locale = str(get_locale())
+    if request.method == "GET":
+        form = answer_form(
+            survey.instrument, locale, draft=responses.AnswerSet.from_draft(invitation.draft)
+        )
+        return render_template(
+            "surveys/answer.html", survey=survey, state=state, form=form, invitation=invitation
+        )
+
+    form = answer_form(survey.instrument, locale, formdata=request.form)
+    is_valid = form.validate()
+    if form.unknown_items:
+        form.form_errors.append(str(PROBLEM_MESSAGES["unknown"]))
+        is_valid = False
+    answers = form.answers()
+    if form.submit.data and is_valid:
+        try:
+            responses.submit_response(invitation, answers, locale, now)
+        except responses.IncompleteAnswers as exc:
+            form.show_problems(exc.problems)
+        except responses.SurveyNotOpen:
+            flash(
+                _("This survey is not taking answers now. Your answers are kept as a draft."),
+                "warning",
+            )
+            return redirect(url_for("surveys.mine"))
+        except responses.AlreadySubmitted:
+            flash(_("You have already submitted your answers to this survey."), "info")
+            return redirect(url_for("surveys.thanks", survey_id=survey.id))
+        else:
+            return redirect(url_for("surveys.thanks", survey_id=survey.id))
+    elif form.save.data and is_valid:
+        responses.save_draft(invitation, answers, now)
+        flash(
+            _("Your answers are saved. You can finish later, until the survey closes."), "success"
+        )
+        return redirect(url_for("surveys.mine"))
+    return render_template(
+        "surveys/answer.html", survey=survey, state=state, form=form, invitation=invitation
+    ), 422
+
+
+@bp.route("/<int:survey_id>/thanks")
+@login_required
+def thanks(survey_id: int):
+    invitation = _invitation_or_404(survey_id)
+    if not invitation.has_submitted:
+        return redirect(url_for("surveys.answer", survey_id=survey_id))
+    profile = responses.personal_profile(invitation, current_app.config["CX_MIN_GROUP_SIZE"])
+    return render_template(
+        "surveys/thanks.html",
+        survey=invitation.survey,
+        profile=profile,
+        open_state=SurveyState.OPEN,
+    )

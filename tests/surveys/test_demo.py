@@ -1,0 +1,67 @@
+"""The demo company's survey waves: a closed one whose departments differ, and an open one."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from cxculture.extensions import db
+from cxculture.models import Answer, InstrumentItem, Response, Survey, SurveyState, utcnow
+from cxculture.services import responses
+from cxculture.services.accounts import find_user_by_email
+from cxculture.services.demo_surveys import CLOSED_WAVE, OPEN_WAVE
+from cxculture.services.responses import keyed
+
+
+def _department_means(survey_id: int) -> dict[str, float]:
+    return {
+        path: float(mean)
+        for path, mean in db.session.execute(
+            select(
+                Response.department_path,
+                func.avg(keyed(Answer.value, InstrumentItem.is_reverse_keyed)),
+            )
+            .join(Answer, Answer.response_id == Response.id)
+            .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
+            .where(Response.survey_id == survey_id)
+            .group_by(Response.department_path)
+        ).all()
+    }
+
+
+def test_demo_has_a_closed_wave_where_departments_really_differ(app):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        closed = db.session.execute(select(Survey).where(Survey.name == CLOSED_WAVE)).scalar_one()
+        assert closed.state(utcnow()) is SurveyState.CLOSED
+        answered = db.session.execute(
+            select(func.count(Response.id)).where(Response.survey_id == closed.id)
+        ).scalar_one()
+        assert 90 <= answered <= 115  # most of the 120 people
+        means = _department_means(closed.id)
+        assert means["Operations/Contact Center"] > means["Finance"] + 0.8
+        statements = db.session.execute(
+            select(Response.locale, Response.role_statement).where(Response.survey_id == closed.id)
+        ).all()
+        assert {locale for locale, _ in statements} == {"en", "pt_BR", "es"}
+
+
+def test_demo_has_an_open_wave_that_ana_has_not_answered(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    with app.app_context():
+        current = db.session.execute(select(Survey).where(Survey.name == OPEN_WAVE)).scalar_one()
+        assert current.state(utcnow()) is SurveyState.OPEN
+        ana = find_user_by_email("ana@demo.test")
+        invitation = responses.invitation_for(ana, current.id)
+        assert not invitation.has_submitted
+
+
+def test_seeding_again_adds_no_wave_and_no_response(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        before = db.session.execute(select(func.count(Response.id))).scalar_one()
+    again = runner.invoke(args=["seed-demo"])
+    assert "0 survey responses added" in again.output
+    with app.app_context():
+        assert db.session.execute(select(func.count(Response.id))).scalar_one() == before
+        assert db.session.execute(select(func.count(Survey.id))).scalar_one() == 2
