@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard cxculture/translations/*/LC_MESSAGES/messages.po))
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/cxculture_test
 
-.PHONY: install catalogs run test test-pg lint format translations clean
+.PHONY: install catalogs run test test-pg bench lint format translations clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ test: install catalogs
 
 test-pg: install catalogs
 	CXCULTURE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# Survey benchmarks on a fresh SQLite database (BENCH_ARGS="--database-url ..." for PostgreSQL).
+bench: install catalogs
+	$(BIN)/python bench/bench_surveys.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,13 +11,13 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
-BATCH = 200
+BATCH = 1000
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -72,9 +72,38 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
 
 def deliver_pending(survey_id: int | None = None) -> DeliveryReport:
     """Send every unsent message (of one survey, or all); failures stay queued for a retry."""
+    if not current_app.config["MAIL_SERVER"]:
+        return _write_to_log(survey_id)
+    return _send_by_smtp(survey_id)
+
+
+def _write_to_log(survey_id: int | None) -> DeliveryReport:
+    """Without a mail server the outbox is the destination: log each message, mark it sent."""
+    sent = 0
+    query = pending_query(survey_id).with_only_columns(
+        OutboxMessage.id, OutboxMessage.to_email, OutboxMessage.subject
+    )
+    while batch := db.session.execute(query.limit(BATCH)).all():
+        for row in batch:
+            log.info("Email (no MAIL_SERVER) to %s: %s", row.to_email, row.subject)
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in batch]))
+            .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None)
+        )
+        db.session.commit()
+        sent += len(batch)
+    return DeliveryReport(sent=sent, failed=0)
+
+
+def _failed(message: OutboxMessage, exc: Exception) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _send_by_smtp(survey_id: int | None) -> DeliveryReport:
     sent = failed = 0
-    refused: set[int] = set()
-    has_server = bool(current_app.config["MAIL_SERVER"])
+    refused: set[int] = set()  # addresses the server refused: retried next time, not now
     while True:
         query = pending_query(survey_id)
         if refused:
@@ -82,39 +111,29 @@ def deliver_pending(survey_id: int | None = None) -> DeliveryReport:
         batch = db.session.execute(query.limit(BATCH)).scalars().all()
         if not batch:
             break
-        smtp = None
         try:
-            if has_server:
-                smtp = _smtp()
-            for message in batch:
-                if smtp is None:
-                    log.info("Email (no MAIL_SERVER) to %s: %s", message.to_email, message.subject)
-                else:
+            with contextlib.closing(_smtp()) as smtp:
+                for message in batch:
                     try:
                         smtp.send_message(_as_email(message))
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                        # This address was refused; the others in the batch still go.
-                        message.attempts += 1
-                        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                        failed += 1
+                        _failed(message, exc)  # the others in the batch still go
                         refused.add(message.id)
+                        failed += 1
                         continue
-                message.sent_at = utcnow()
-                message.attempts += 1
-                message.last_error = None
-                sent += 1
-        except (OSError, smtplib.SMTPException) as exc:
-            for message in batch:
-                if message.sent_at is None:
+                    message.sent_at = utcnow()
                     message.attempts += 1
-                    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    failed += 1
-            log.warning("Email delivery failed, %d messages kept for a retry: %s", failed, exc)
-            db.session.commit()
-            break
-        finally:
-            if smtp is not None:
+                    message.last_error = None
+                    sent += 1
                 with contextlib.suppress(OSError, smtplib.SMTPException):
                     smtp.quit()
+        except (OSError, smtplib.SMTPException) as exc:
+            unsent = [m for m in batch if m.sent_at is None and m.id not in refused]
+            for message in unsent:
+                _failed(message, exc)
+            failed += len(unsent)
+            log.warning("Email delivery failed; %d messages kept for a retry: %s", failed, exc)
+            db.session.commit()
+            break
         db.session.commit()
     return DeliveryReport(sent=sent, failed=failed)

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from cxculture.extensions import db
 from cxculture.models import (
     Answer,
+    Instrument,
     InstrumentItem,
     Invitation,
     Response,
@@ -127,10 +129,17 @@ def _listing_order(row: MySurvey) -> tuple[int, float]:
 def invitation_for(user: User, survey_id: int) -> Invitation:
     """The person's invitation to a launched survey; NotInvited otherwise (nothing revealed)."""
     invitation = db.session.execute(
-        select(Invitation).where(
+        select(Invitation)
+        .where(
             Invitation.survey_id == survey_id,
             Invitation.user_id == user.id,
             Invitation.withdrawn_at.is_(None),
+        )
+        # The answer form needs the survey, its instrument and items: one round trip, not four.
+        .options(
+            joinedload(Invitation.survey)
+            .joinedload(Survey.instrument)
+            .selectinload(Instrument.items)
         )
     ).scalar_one_or_none()
     if invitation is None:

@@ -69,7 +69,7 @@ def answer(survey_id: int):
             flash(_("You have already submitted your answers to this survey."), "info")
             return redirect(url_for("surveys.thanks", survey_id=survey.id))
         else:
-            return redirect(url_for("surveys.thanks", survey_id=survey.id))
+            return redirect(url_for("surveys.thanks", survey_id=survey_id))
     elif form.save.data and is_valid:
         responses.save_draft(invitation, answers, now)
         flash(

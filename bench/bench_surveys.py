@@ -1,0 +1,320 @@
+"""Survey benchmarks, each next to its ceiling measured in the same run on the same data.
+
+- launch: launching a survey to every employee (invitations and queued emails) versus a raw
+  ``executemany`` of the same invitation rows;
+- submit: one response posted through the whole Flask stack (session, CSRF, form, service,
+  redirect) with many responses already stored, versus the same writes in raw SQL.
+
+Usage: python bench/bench_surveys.py [--employees 20000] [--departments 200] [--submissions 200]
+A fresh SQLite database is built in a temporary folder unless --database-url is given (then
+that database is emptied first). Results are printed and merged into bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text
+from werkzeug.security import generate_password_hash
+
+from config import TestingConfig
+from cxculture import create_app
+from cxculture.extensions import db
+from cxculture.models import (
+    Answer,
+    Department,
+    Invitation,
+    PrivacyMode,
+    Response,
+    Survey,
+    User,
+    utcnow,
+)
+from cxculture.services import instruments, surveys
+
+RESULTS = Path(__file__).with_name("results.json")
+PASSWORD = "bench-password-not-secret"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def build_company(employees: int, departments: int) -> None:
+    """Departments and people in bulk; one cheap shared hash (benchmarks are not about login)."""
+    paths = [f"Division {d // 10:02d}/Team {d:03d}" for d in range(departments)]
+    for parent in sorted({path.split("/")[0] for path in paths}):
+        db.session.add(Department(name=parent, path=parent))
+    db.session.flush()
+    parents = dict(db.session.execute(select(Department.path, Department.id)).all())
+    db.session.execute(
+        insert(Department),
+        [
+            {"name": path.split("/")[1], "path": path, "parent_id": parents[path.split("/")[0]]}
+            for path in paths
+        ],
+    )
+    ids = list(
+        db.session.execute(select(Department.id).where(Department.parent_id.is_not(None))).scalars()
+    )
+    cheap_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"person{n}@bench.test",
+                "name": f"Person {n}",
+                "employee_number": f"B{n:06d}",
+                "department_id": ids[n % len(ids)],
+                "locale": ("en", "pt_BR", "es")[n % 3],
+                "password_hash": cheap_hash,
+                "is_hr_admin": n == 0,
+            }
+            for n in range(employees)
+        ],
+    )
+    db.session.commit()
+
+
+def new_survey(name: str, actor: User) -> Survey:
+    now = utcnow()
+    instrument, _ = instruments.load_instrument()
+    spec = surveys.SurveySpec(
+        name,
+        instrument.id,
+        PrivacyMode.CONFIDENTIAL,
+        now - timedelta(hours=1),
+        now + timedelta(days=7),
+    )
+    return surveys.create_survey(spec, actor, now)
+
+
+def bench_launch(actor: User) -> dict:
+    survey = new_survey("Launch benchmark", actor)
+    started = time.perf_counter()
+    invited = surveys.launch_survey(survey, actor, utcnow())
+    launch_s = time.perf_counter() - started
+
+    # Ceiling: the same invitation rows with a raw executemany (to a twin survey), rolled back.
+    twin = new_survey("Launch ceiling", actor)
+    user_rows = db.session.execute(
+        select(User.id, User.department_id).where(User.is_active.is_(True))
+    ).all()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    connection = db.session.connection()
+    started = time.perf_counter()
+    connection.exec_driver_sql(
+        "INSERT INTO invitations (survey_id, user_id, department_id, invited_at, reminders_sent)"
+        " VALUES (?, ?, ?, ?, 0)"
+        if db.engine.dialect.name == "sqlite"
+        else "INSERT INTO invitations (survey_id, user_id, department_id, invited_at,"
+        " reminders_sent) VALUES (%s, %s, %s, %s, 0)",
+        [(twin.id, uid, did, now) for uid, did in user_rows],
+    )
+    raw_s = time.perf_counter() - started
+    db.session.rollback()
+    return {"invited": invited, "launch_s": launch_s, "raw_executemany_s": raw_s}
+
+
+def store_responses(survey: Survey, count: int) -> None:
+    """``count`` responses with every answer, stored in bulk, to load the tables."""
+    items = [item.id for item in survey.instrument.items]
+    invitations = db.session.execute(
+        select(Invitation.id, User.department_id)
+        .join(User, User.id == Invitation.user_id)
+        .where(Invitation.survey_id == survey.id)
+        .order_by(Invitation.id)
+        .limit(count)
+    ).all()
+    today = utcnow().date()
+    response_rows, answer_rows = [], []
+    for n, (invitation_id, department_id) in enumerate(invitations):
+        response_id = uuid.uuid4()
+        response_rows.append(
+            {
+                "id": response_id,
+                "survey_id": survey.id,
+                "invitation_id": invitation_id,
+                "department_id": department_id,
+                "department_path": "bench",
+                "locale": "en",
+                "role_statement": "I help our customers.",
+                "submitted_on": today,
+            }
+        )
+        answer_rows.extend(
+            {"response_id": response_id, "item_id": item, "value": 1 + (n + i) % 5}
+            for i, item in enumerate(items)
+        )
+    db.session.execute(insert(Response), response_rows)
+    db.session.execute(insert(Answer), answer_rows)
+    db.session.execute(
+        Invitation.__table__.update()
+        .where(Invitation.id.in_([row[0] for row in invitations]))
+        .values(submitted_at=utcnow())
+    )
+    db.session.commit()
+
+
+def _token(html: str) -> str:
+    match = CSRF.search(html)
+    return match.group(1) or match.group(2)
+
+
+def bench_submit(app, survey_id: int, samples: int) -> dict:
+    """Server time of the answer POST, measured in-process through the full stack."""
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        items = [item.id for item in survey.instrument.items]
+        waiting = (
+            db.session.execute(
+                select(User.email)
+                .join(Invitation, Invitation.user_id == User.id)
+                .where(Invitation.survey_id == survey_id, Invitation.submitted_at.is_(None))
+                .limit(samples)
+            )
+            .scalars()
+            .all()
+        )
+    form = {f"item_{item}": "4" for item in items}
+    form.update(role_statement="I keep the stock right so customers get their orders.", submit="1")
+    timings = []
+    for email in waiting:
+        client = app.test_client()
+        page = client.get("/auth/login").get_data(as_text=True)
+        client.post(
+            "/auth/login", data={"csrf_token": _token(page), "email": email, "password": PASSWORD}
+        )
+        page = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+        started = time.perf_counter()
+        response = client.post(f"/surveys/{survey_id}", data={**form, "csrf_token": _token(page)})
+        timings.append(time.perf_counter() - started)
+        if response.status_code != 302:
+            raise SystemExit(f"submission failed with {response.status_code}")
+    return {
+        "samples": len(timings),
+        "median_ms": statistics.median(timings) * 1000,
+        "p95_ms": statistics.quantiles(timings, n=20)[18] * 1000,
+    }
+
+
+def bench_raw_submit(app, survey_id: int, samples: int) -> dict:
+    """Ceiling: the same writes (invitation claim, response, answers) in raw SQL, one commit."""
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        items = [item.id for item in survey.instrument.items]
+        invitation_ids = (
+            db.session.execute(
+                select(Invitation.id)
+                .where(Invitation.survey_id == survey_id, Invitation.submitted_at.is_(None))
+                .limit(samples)
+            )
+            .scalars()
+            .all()
+        )
+        timings = []
+        for invitation_id in invitation_ids:
+            started = time.perf_counter()
+            with db.engine.begin() as connection:
+                claimed = connection.execute(
+                    text(
+                        "UPDATE invitations SET submitted_at = :now WHERE id = :id "
+                        "AND submitted_at IS NULL"
+                    ),
+                    {"now": datetime.now(UTC).replace(tzinfo=None), "id": invitation_id},
+                ).rowcount
+                response_id = uuid.uuid4()
+                connection.execute(
+                    insert(Response),
+                    {
+                        "id": response_id,
+                        "survey_id": survey_id,
+                        "invitation_id": invitation_id,
+                        "locale": "en",
+                        "role_statement": "raw",
+                        "submitted_on": utcnow().date(),
+                    },
+                )
+                connection.execute(
+                    insert(Answer),
+                    [{"response_id": response_id, "item_id": item, "value": 4} for item in items],
+                )
+            timings.append(time.perf_counter() - started)
+            assert claimed == 1
+    return {"samples": len(timings), "median_ms": statistics.median(timings) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=20_000)
+    parser.add_argument("--departments", type=int, default=200)
+    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--database-url")
+    parser.add_argument("--redis-url", help="queue the emails on Redis instead of sending inline")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="cxculture-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    environ = {"CXCULTURE_TEST_DATABASE_URL": url}
+    if args.redis_url:
+        environ["REDIS_URL"] = args.redis_url
+    app = create_app(TestingConfig(workdir, environ=environ))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        build_company(args.employees, args.departments)
+        actor = db.session.execute(select(User).where(User.is_hr_admin.is_(True))).scalar_one()
+        launch = bench_launch(actor)
+
+        loaded = new_survey("Submission benchmark", actor)
+        surveys.launch_survey(loaded, actor, utcnow())
+        store_responses(loaded, args.employees - 2 * args.submissions)
+        stored = db.session.execute(
+            select(func.count(Response.id)).where(Response.survey_id == loaded.id)
+        ).scalar_one()
+        survey_id = loaded.id
+    submit = bench_submit(app, survey_id, args.submissions)
+    raw = bench_raw_submit(app, survey_id, args.submissions)
+
+    results = {
+        "machine": f"{platform.machine()}, {platform.python_version()}, "
+        f"{__import__('os').cpu_count()} cores",
+        "database": url.split(":", 1)[0],
+        "emails": "queued on Redis" if args.redis_url else "delivered inline (no mail server)",
+        "employees": args.employees,
+        "launch": launch,
+        "submit": {
+            **submit,
+            "responses_already_stored": stored,
+            "raw_sql_median_ms": raw["median_ms"],
+        },
+    }
+    print(
+        f"database: {results['database']}, {args.employees} employees, "
+        f"{args.departments} departments, emails {results['emails']} ({results['machine']})"
+    )
+    print(f"{'measure':<44}{'cxculture':>12}{'ceiling':>12}{'ratio':>8}")
+    print(
+        f"{'launch to everyone (s)':<44}{launch['launch_s']:>12.3f}"
+        f"{launch['raw_executemany_s']:>12.3f}"
+        f"{launch['launch_s'] / launch['raw_executemany_s']:>8.1f}"
+    )
+    print(
+        f"{'submit response, median server time (ms)':<44}{submit['median_ms']:>12.2f}"
+        f"{raw['median_ms']:>12.2f}{submit['median_ms'] / raw['median_ms']:>8.1f}"
+    )
+    print(f"{'submit response, p95 server time (ms)':<44}{submit['p95_ms']:>12.2f}")
+    print(f"responses already stored during submissions: {stored}")
+    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    existing["surveys"] = results
+    RESULTS.write_text(json.dumps(existing, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
