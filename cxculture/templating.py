@@ -53,7 +53,7 @@ NAVIGATION: tuple[tuple[Role, NavItem], ...] = (
     (Role.DEPT_HEAD, NavItem("dashboards.head_home", _l("My departments"))),
     (Role.HR_ADMIN, NavItem("hr.home", _l("HR"))),
     (Role.HR_ADMIN, NavItem("hr.surveys_index", _l("Surveys"))),
-    (Role.HR_ADMIN, NavItem("instruments.index", _l("Instruments"))),
+    (Role.HR_ADMIN, NavItem("instruments.index", _l("Questionnaires"))),
 )
 
 

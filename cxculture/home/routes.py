@@ -9,8 +9,8 @@ from cxculture.access import login_required, public
 from cxculture.auth.routes import safe_next
 from cxculture.home.forms import LanguageForm
 from cxculture.i18n import SESSION_KEY
-from cxculture.models import Role
-from cxculture.services import accounts
+from cxculture.models import Role, SurveyState, utcnow
+from cxculture.services import accounts, responses
 
 bp = Blueprint("home", __name__)
 
@@ -30,7 +30,12 @@ def index():
 @bp.route("/me")
 @login_required
 def employee_home():
-    return render_template("home/employee.html", user=current_user)
+    waiting = [
+        row
+        for row in responses.my_surveys(current_user, utcnow())
+        if row.state is SurveyState.OPEN and not row.has_submitted
+    ]
+    return render_template("home/employee.html", user=current_user, open_surveys=waiting)
 
 
 @bp.route("/language", methods=["POST"])

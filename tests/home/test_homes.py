@@ -82,3 +82,10 @@ def test_pages_have_no_inline_script(demo, browser):
     for path in ("/hr/", "/me", "/auth/password"):
         html = browser.client.get(path).get_data(as_text=True)
         assert html.count("<script") == html.count("<script src=")
+
+
+def test_employee_home_points_to_the_survey_waiting_for_them(demo, browser):
+    browser.login("ana@demo.test", "cxdemo")
+    html = browser.client.get("/me").get_data(as_text=True)
+    assert "1 survey is waiting for your answers." in html or "1 pesquisa" in html
+    assert 'href="/surveys/"' in html
