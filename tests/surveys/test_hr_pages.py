@@ -153,3 +153,27 @@ def test_only_hr_reaches_the_survey_pages(request, browser, who):
     browser.login(person.email)
     for path in ("/hr/surveys", "/hr/surveys/new", "/hr/outbox", "/hr/instruments/"):
         assert browser.client.get(path).status_code == 403
+
+
+def test_a_draft_can_be_edited_and_a_launched_survey_cannot(app, browser, hr_admin, instrument_id):
+    with app.app_context():
+        draft = make_survey(launch=False, name="Draft wave")
+        launched = make_survey(name="Live wave")
+        draft_id, launched_id = draft.id, launched.id
+        opens, closes = draft.opens_at, draft.closes_at
+    browser.login(hr_admin.email)
+    form = {
+        "name": "Renamed wave",
+        "instrument_id": str(instrument_id),
+        "privacy_mode": "anonymous",
+        "audience": "company",
+        "opens_at": _local(opens),
+        "closes_at": _local(closes),
+    }
+    assert browser.post_form(f"/hr/surveys/{draft_id}/edit", form).status_code == 302
+    refused = browser.post_form(f"/hr/surveys/{launched_id}/edit", form, follow_redirects=True)
+    assert "Only a draft can be edited." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Survey, draft_id).name == "Renamed wave"
+        assert db.session.get(Survey, draft_id).privacy_mode == "anonymous"
+        assert db.session.get(Survey, launched_id).name == "Live wave"
