@@ -77,6 +77,8 @@ class Config:
         # Links in emails point here; the zone is the one dates are entered and shown in.
         self.CX_BASE_URL = (env.get("CX_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
         self.BABEL_DEFAULT_TIMEZONE = env.get("CX_TIMEZONE") or "UTC"
+        # A folder of <lang>.yaml files adding the company's trade words to the role test.
+        self.CX_LEXICON_DIR = env.get("CX_LEXICON_DIR") or None
 
         self.SESSION_COOKIE_SECURE = _bool(env, "SESSION_COOKIE_SECURE", self.secure_cookies)
 

@@ -11,7 +11,9 @@ from rq import SimpleWorker
 
 from cxculture import jobs
 from cxculture.passwords import PasswordProblem
+from cxculture.scoring import role_statement
 from cxculture.services import accounts, demo, instruments, mail
+from cxculture.services.responses import lexicon_dir
 
 PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
@@ -101,6 +103,18 @@ def worker_command() -> None:
     SimpleWorker([rq_queue], connection=rq_queue.connection).work()
 
 
+@click.command("classify-role")
+@click.argument("text")
+@click.option("--lang", type=click.Choice(["en", "pt", "es"]), help="Detected when not given.")
+@with_appcontext
+def classify_role_command(text: str, lang: str | None) -> None:
+    """Apply the Deming/Drucker test to TEXT: print the category and why."""
+    result = role_statement.classify(text, lang, lexicon_dir())
+    click.echo(f"{result.category} ({result.lang})")
+    for item in result.evidence:
+        click.echo(f"  {item.kind:<18} {item.phrase!r} at {item.start}-{item.end}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app``'s CLI."""
     for command in (
@@ -109,5 +123,6 @@ def register_commands(app: Flask) -> None:
         load_instrument_command,
         send_emails_command,
         worker_command,
+        classify_role_command,
     ):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Integer,
     SmallInteger,
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cxculture.models.base import Base, UTCDateTime, utcnow
 from cxculture.models.org import Department, User
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
+from cxculture.scoring.role_statement import CATEGORIES
 
 TEXT_LIMIT = 2000  # characters of a free-text answer
 
@@ -141,6 +143,10 @@ class Survey(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The anonymity minimums in force at launch, kept with the survey: a later, lower setting
+    # must never reveal a group of a past wave.
+    min_group_size: Mapped[int | None] = mapped_column(Integer)
+    min_comment_group_size: Mapped[int | None] = mapped_column(Integer)
 
     instrument: Mapped[Instrument] = relationship()
     departments: Mapped[list[Department]] = relationship(
@@ -215,9 +221,16 @@ class Invitation(Base):
 
 class Response(Base):
     """A submitted questionnaire. In anonymous surveys it names no person and no invitation,
-    carries only the day it was given, and a random id, so nothing orders or links it."""
+    carries only the day it was given, and a random id, so nothing orders or links it.
+
+    Its scores and the category of its role statement are computed once, at submission, so
+    results are sums over stored numbers.
+    """
 
     __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint(f"role_category IN ({_in(CATEGORIES)})", name="role_category_known"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
@@ -235,8 +248,25 @@ class Response(Base):
     role_statement: Mapped[str] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
     submitted_on: Mapped[date] = mapped_column(Date)
+    role_category: Mapped[str] = mapped_column(String(24), index=True)
+    role_lang: Mapped[str] = mapped_column(String(2))
+    orientation_index: Mapped[float | None] = mapped_column(Float)
 
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+    scores: Mapped[list[ResponseScore]] = relationship(cascade="all, delete-orphan")
+
+
+class ResponseScore(Base):
+    """One response's 0-100 score on one dimension (absent when too few items were answered)."""
+
+    __tablename__ = "response_scores"
+    __table_args__ = (CheckConstraint("score BETWEEN 0 AND 100", name="score_in_range"),)
+
+    response_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
 
 
 class Answer(Base):

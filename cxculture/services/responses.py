@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
@@ -15,14 +17,17 @@ from cxculture.models import (
     InstrumentItem,
     Invitation,
     Response,
+    ResponseScore,
     Survey,
     SurveyState,
     User,
 )
 from cxculture.models.surveys import TEXT_LIMIT
+from cxculture.scoring import role_statement
 from cxculture.scoring.anonymity import Guarded, guard
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE, SCALE_MAX, SCALE_MIN
 from cxculture.scoring.scores import ItemKey, dimension_scores, scale_to_100
+from cxculture.scoring.scores import index as orientation_index
 
 
 class NotInvited(Exception):
@@ -196,6 +201,7 @@ def submit_response(
         comment=answers.comment.strip() or None,
         submitted_on=now.date(),
     )
+    score_response(response, answers.values, survey.instrument.items)
     db.session.add(response)
     db.session.flush()
     db.session.execute(
@@ -207,6 +213,23 @@ def submit_response(
     )
     db.session.commit()
     return response
+
+
+def lexicon_dir() -> Path | None:
+    """The company's additions to the role-statement lexicons, if configured."""
+    configured = current_app.config.get("CX_LEXICON_DIR")
+    return Path(configured) if configured else None
+
+
+def score_response(response: Response, values: dict[int, int], items: list[InstrumentItem]):
+    """Compute once what results add up: dimension scores, the index, the role category."""
+    keys = {item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in items}
+    scores = dimension_scores(values, keys)
+    response.scores = [ResponseScore(dimension=d, score=score) for d, score in scores.items()]
+    response.orientation_index = orientation_index(scores.values())
+    classified = role_statement.classify(response.role_statement, None, lexicon_dir())
+    response.role_category = classified.category
+    response.role_lang = classified.lang
 
 
 @dataclass(frozen=True)

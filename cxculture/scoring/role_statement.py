@@ -1,0 +1,405 @@
+"""The Deming/Drucker test: does a person's own description of their job name the customer?
+
+``classify(text, lang)`` sorts an answer to "what is your job, and who is it for?" into one of
+four categories and returns the phrases that decided it, with their character spans:
+
+- ``customer_direct``: the person serves external customers themselves;
+- ``customer_indirect``: they serve colleagues, systems or processes so that customers are
+  served (the customer is reached through others);
+- ``internal_only``: they name internal beneficiaries (colleagues, a boss, "internal
+  customers") but no external customer;
+- ``no_line_of_sight``: tasks, rules or self only, or a customer named only to be negated.
+
+The words live in data files (``cxculture/content/lexicons/<lang>.yaml``), one per language; a
+company adds its own trade words in a folder of the same shape (``extra_dir``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LEXICONS = Path(__file__).resolve().parent.parent / "content" / "lexicons"
+LANGUAGES = ("en", "pt", "es")
+CATEGORIES = ("customer_direct", "customer_indirect", "internal_only", "no_line_of_sight")
+CUSTOMER_CATEGORIES = frozenset({"customer_direct", "customer_indirect"})
+
+NEGATION_REACH = 6  # tokens before a word that a negation still covers, within its clause
+CUE_REACH = 4  # tokens between "for/help/support" and the colleague it points to
+OBJECT_REACH = 3  # tokens between "data/contracts of" and the customer they label
+# Lists whose words also match their plural (-s, -es); the others are matched exactly.
+INFLECTED = ("customer", "internal_customer", "internal", "object_noun")
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+SENTENCE_END = re.compile(r"[.!?;\n]")
+CLAUSE_END = re.compile(r"[,:()\u2013\u2014-]\s")
+POSSESSIVE = re.compile(r"'s?$")
+RELATIVE_PRONOUNS = frozenset({"that", "who", "whom", "que", "quem", "quien", "quienes"})
+GENITIVES = frozenset({"of", "de", "do", "da", "dos", "das", "del"})
+WORD_LISTS = frozenset({"stopwords", "coordination"})  # looked up as sets, never searched
+PLACE_PREPOSITIONS = frozenset(
+    {"in", "at", "inside", "within", "em", "na", "no", "nas", "nos", "numa", "num", "en", "dentro"}
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A phrase that counted, where it is in the original text, and what it counted as."""
+
+    kind: str
+    phrase: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    evidence: tuple[Evidence, ...]
+    lang: str
+
+    @property
+    def names_customer(self) -> bool:
+        return self.category in CUSTOMER_CATEGORIES
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int  # character offsets in the original text
+    end: int
+    sentence: int
+    clause: int
+
+
+@dataclass(frozen=True)
+class _Match:
+    kind: str
+    first: int  # token indexes, end exclusive
+    last: int
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Lower case without accents, and for each character its offset in ``text``."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(text.replace("\u2019", "'")):
+        for part in unicodedata.normalize("NFKD", char):
+            if not unicodedata.combining(part):
+                chars.append(part.lower())
+                offsets.append(offset)
+    return "".join(chars), offsets
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    return tuple(POSSESSIVE.sub("", word) for word in TOKEN.findall(normalise(phrase)[0]))
+
+
+def tokenize(text: str) -> list[_Token]:
+    """Words with their spans, sentence and clause numbers."""
+    flat, offsets = normalise(text)
+    tokens: list[_Token] = []
+    sentence = clause = 0
+    previous_end = 0
+    for found in TOKEN.finditer(flat):
+        gap = flat[previous_end : found.start()]
+        if SENTENCE_END.search(gap):
+            sentence += 1
+            clause += 1
+        elif CLAUSE_END.search(gap + " ") or "," in gap:
+            clause += 1
+        previous_end = found.end()
+        word = POSSESSIVE.sub("", found.group())
+        start, end = offsets[found.start()], offsets[found.end() - 1] + 1
+        tokens.append(_Token(word, start, end, sentence, clause))
+    return tokens
+
+
+class Lexicon:
+    """The phrases of one language, as token sequences, longest first."""
+
+    def __init__(self, lang: str, entries: dict[str, list[str]]):
+        self.lang = lang
+        self.phrases: dict[str, list[tuple[str, ...]]] = {
+            kind: sorted({_words(p) for p in values if _words(str(p))}, key=len, reverse=True)
+            for kind, values in entries.items()
+        }
+
+    @classmethod
+    def load(cls, lang: str, extra_dir: Path | None = None) -> Lexicon:
+        """The shipped lexicon of ``lang``, with the company's additions from ``extra_dir``."""
+        entries = _read(LEXICONS / f"{lang}.yaml")
+        if extra_dir is not None and (extra_dir / f"{lang}.yaml").exists():
+            for kind, values in _read(extra_dir / f"{lang}.yaml").items():
+                entries.setdefault(kind, []).extend(values)
+        return cls(lang, entries)
+
+    def find(self, kind: str, tokens: list[_Token]) -> list[_Match]:
+        """Every non-overlapping occurrence of the ``kind`` phrases in ``tokens``."""
+        found: list[_Match] = []
+        index = 0
+        inflected = kind in INFLECTED
+        while index < len(tokens):
+            for phrase in self.phrases.get(kind, ()):
+                if _matches(phrase, tokens, index, inflected):
+                    found.append(_Match(kind, index, index + len(phrase)))
+                    index += len(phrase)
+                    break
+            else:
+                index += 1
+        return found
+
+    def words(self, kind: str) -> frozenset[str]:
+        return frozenset(" ".join(phrase) for phrase in self.phrases.get(kind, ()))
+
+
+def _read(path: Path) -> dict[str, list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        # BaseLoader keeps every word a string: plain YAML would read "no" as False.
+        data = yaml.load(handle, Loader=yaml.BaseLoader) or {}  # noqa: S506 - loads no objects
+    return {kind: [str(value) for value in values or []] for kind, values in data.items()}
+
+
+def _matches(phrase: tuple[str, ...], tokens: list[_Token], index: int, inflected: bool) -> bool:
+    if index + len(phrase) > len(tokens):
+        return False
+    for offset, word in enumerate(phrase):
+        token = tokens[index + offset].text
+        if token != word and not (inflected and token in (word + "s", word + "es")):
+            return False
+    return True
+
+
+@cache
+def lexicon(lang: str, extra_dir: Path | None = None) -> Lexicon:
+    """The lexicon of ``lang``, read once."""
+    return Lexicon.load(lang, extra_dir)
+
+
+def detect_language(text: str, extra_dir: Path | None = None) -> str:
+    """``en``, ``pt`` or ``es``: the language whose frequent words the text uses most."""
+    lowered = text.lower()
+    words = [token.text for token in tokenize(text)]
+    scores = {}
+    for lang in LANGUAGES:
+        common = lexicon(lang, extra_dir).words("stopwords")
+        scores[lang] = sum(word in common for word in words)
+    scores["pt"] += 2 * sum(lowered.count(mark) for mark in ("ã", "õ", "ç", "ê", "ô", "ção"))
+    scores["es"] += 2 * sum(lowered.count(mark) for mark in ("ñ", "¿", "¡", "ción", "ué"))
+    return max(LANGUAGES, key=lambda lang: scores[lang])
+
+
+def language_of(locale: str | None) -> str | None:
+    """The classifier's language for a product locale (``pt_BR`` is ``pt``)."""
+    if not locale:
+        return None
+    lang = locale.replace("-", "_").split("_")[0].lower()
+    return lang if lang in LANGUAGES else None
+
+
+class _Reading:
+    """One pass over a text: the phrases found, and the questions the decision asks."""
+
+    def __init__(self, text: str, lex: Lexicon):
+        self.text = text
+        self.lex = lex
+        self.tokens = tokenize(text)
+        self.found: defaultdict[str, list[_Match]] = defaultdict(list)
+        for kind in lex.phrases:
+            if kind not in WORD_LISTS:
+                self.found[kind] = lex.find(kind, self.tokens)
+        # "internal customers" is internal: its words are not a customer mention.
+        taken = {i for m in self.found["internal_customer"] for i in range(m.first, m.last)}
+        colleagues = {i for m in self.found["internal"] for i in range(m.first, m.last)}
+        self.found["internal"] = [m for m in self.found["internal"] if m.first not in taken]
+        # "team members" are colleagues, not the members a gym serves.
+        customers = [m for m in self.found["customer"] if not ({m.first} & (taken | colleagues))]
+        self.found["customer"] = [m for m in customers if not self._made_internal(m)]
+        self.found["internal_customer"] += [m for m in customers if self._made_internal(m)]
+        excepted = {i for m in self.found["negation_exception"] for i in range(m.first, m.last)}
+        self.found["negation"] = [m for m in self.found["negation"] if m.first not in excepted]
+        self.breaks = {m.first for m in self.found["clause_break"]}
+
+    def _made_internal(self, mention: _Match) -> bool:
+        """ "my clients are internal", "clientes internos": an internal word close by."""
+        for marker in self.found["internal_marker"]:
+            near = -1 <= marker.first - mention.last <= 2 or 0 <= mention.first - marker.last <= 1
+            if near and self.tokens[marker.first].sentence == self.tokens[mention.first].sentence:
+                return True
+        return False
+
+    def same_sentence(self, first: _Match, second: _Match) -> bool:
+        """Whether two matches share a sentence with no contrast word between them."""
+        if self.tokens[first.first].sentence != self.tokens[second.first].sentence:
+            return False
+        return not any(first.first < index <= second.first for index in self.breaks)
+
+    def same_clause(self, a: int, b: int) -> bool:
+        low, high = min(a, b), max(a, b)
+        if self.tokens[low].clause != self.tokens[high].clause:
+            return False
+        return not any(low < index <= high for index in self.breaks)
+
+    def negation_before(self, match: _Match) -> _Match | None:
+        for negation in self.found["negation"]:
+            distance = match.first - negation.last
+            if 0 <= distance <= NEGATION_REACH and self.same_clause(negation.first, match.first):
+                return negation
+        # "Customers? Never." A customer alone in its sentence, answered by a negation.
+        sentence = self.tokens[match.first].sentence
+        alone = sum(token.sentence == sentence for token in self.tokens) <= 3
+        for negation in self.found["negation"]:
+            next_sentence = self.tokens[negation.first].sentence == sentence + 1
+            starts = negation.first == 0 or self.tokens[negation.first - 1].sentence == sentence
+            if alone and next_sentence and starts:
+                return negation
+        return None
+
+    def only_directly(self, negation: _Match, mention: _Match) -> bool:
+        """Whether the negation denies only direct contact ("not ... myself", "não ...
+        diretamente"): the person may still reach customers through others."""
+        clause = self.tokens[mention.first].clause
+        return any(self.tokens[m.first].clause == clause for m in self.found["directly"])
+
+    def labels_a_thing(self, mention: _Match) -> bool:
+        """ "customer data", "contratos dos clientes": the customer names records, not a person."""
+        for noun in self.found["object_noun"]:
+            if not self.same_clause(noun.first, mention.first):
+                continue
+            if noun.first == mention.last:  # "customer data", "customer satisfaction dashboards"
+                return True
+            between = [t.text for t in self.tokens[noun.last : mention.first]]
+            # "dados dos clientes", "paineis de satisfacao de clientes"
+            if 0 <= len(between) <= OBJECT_REACH and between and between[0] in GENITIVES:
+                return True
+        return False
+
+    def reached_through(self, mention: _Match) -> _Match | None:
+        """The link that puts this customer at the end of someone else's work, if any."""
+        sentence = self.tokens[mention.first].sentence
+        for purpose in self.found["purpose"]:
+            if purpose.last <= mention.first and self.tokens[purpose.first].sentence == sentence:
+                return purpose
+        coordination = self.lex.words("coordination")
+        # The same sentence, commas allowed ("the waiters, who serve our guests"), not across
+        # a contrast ("my team runs the gym, but I coach the members myself").
+        for colleague in self.found["internal"]:
+            if colleague.last > mention.first or not self.same_sentence(colleague, mention):
+                continue
+            if self.is_a_place(colleague) or self.is_own_role(colleague):
+                continue
+            if self.negation_before(colleague) is not None:
+                continue
+            between = [t.text for t in self.tokens[colleague.last : mention.first]]
+            if between and not set(between) <= coordination:
+                return colleague  # "the agents who serve customers", "staff help customers"
+        # "the policyholders (that) they look after": others serve this customer.
+        for others in self.found["others"]:
+            gap = [t.text for t in self.tokens[mention.last : others.first]]
+            if gap == [] or (len(gap) == 1 and gap[0] in RELATIVE_PRONOUNS):
+                return others
+        return None
+
+    def is_own_role(self, match: _Match) -> bool:
+        """ "I am a nurse", "sou motorista": the person's own job, not a colleague."""
+        return any(0 <= match.first - role.last <= 2 for role in self.found["self_role"])
+
+    def but_then_reaches(self, mention: _Match) -> _Match | None:
+        """ "I never talk to users, but I build what lets them...": after a contrast, a purpose
+        link or a colleague puts the negated customer at the end of the person's work."""
+        contrast = next((b for b in sorted(self.breaks) if b >= mention.last), None)
+        if contrast is None:
+            return None
+        later = [m for m in self.found["purpose"] + self.found["internal"] if m.first > contrast]
+        return min(later, key=lambda m: m.first) if later and self.found["purpose"] else None
+
+    def is_a_place(self, match: _Match) -> bool:
+        """ "in the store", "na loja": where the person works, not whom they serve."""
+        before = {t.text for t in self.tokens[max(0, match.first - 2) : match.first]}
+        return bool(before & PLACE_PREPOSITIONS)
+
+    def internal_beneficiary(self) -> _Match | None:
+        for match in self.found["internal_customer"]:
+            if self.negation_before(match) is None:
+                return match
+        for colleague in self.found["internal"]:
+            if self.negation_before(colleague) is not None:
+                continue
+            for cue in self.found["beneficiary_cue"]:
+                distance = colleague.first - cue.last
+                if 0 <= distance <= CUE_REACH and self.same_clause(cue.first, colleague.first):
+                    return colleague
+            # "the dashboards that the leadership team reviews": they use what the person makes.
+            before = [t.text for t in self.tokens[max(0, colleague.first - 3) : colleague.first]]
+            if set(before) & RELATIVE_PRONOUNS:
+                return colleague
+        return None
+
+    def evidence(self, kind: str, match: _Match) -> Evidence:
+        start, end = self.tokens[match.first].start, self.tokens[match.last - 1].end
+        return Evidence(kind, self.text[start:end], start, end)
+
+
+def classify(text: str, lang: str | None = None, extra_dir: Path | None = None) -> Classification:
+    """The category of a role statement, the phrases that decided it, and its language."""
+    lang = language_of(lang) or detect_language(text, extra_dir)
+    reading = _Reading(text, lexicon(lang, extra_dir))
+    evidence: list[Evidence] = []
+    direct = indirect = False
+    only_directly_denied = False
+    for mention in reading.found["customer"]:
+        negation = reading.negation_before(mention)
+        if negation is not None:
+            evidence += [
+                reading.evidence("negation", negation),
+                reading.evidence("negated_customer", mention),
+            ]
+            only_directly_denied |= reading.only_directly(negation, mention)
+            link = reading.but_then_reaches(mention)
+            if link is not None:
+                indirect = True
+                evidence.append(reading.evidence("link", link))
+            continue
+        if reading.labels_a_thing(mention):
+            evidence.append(reading.evidence("customer_as_label", mention))
+            continue
+        link = reading.reached_through(mention)
+        if link is None:
+            direct = True
+            evidence.append(reading.evidence("customer", mention))
+        else:
+            indirect = True
+            evidence += [reading.evidence("link", link), reading.evidence("customer", mention)]
+    if only_directly_denied and not (direct or indirect):
+        # "I don't talk to customers myself, but I build the tools the support team uses":
+        # no direct contact, yet the customer is who the work is for.
+        helper = next(
+            (
+                colleague
+                for colleague in reading.found["internal"] + reading.found["purpose"]
+                if reading.negation_before(colleague) is None
+            ),
+            None,
+        )
+        if helper is not None:
+            indirect = True
+            evidence.append(reading.evidence("link", helper))
+    if direct or indirect:
+        category = "customer_direct" if direct else "customer_indirect"
+    else:
+        beneficiary = reading.internal_beneficiary()
+        category = "no_line_of_sight"
+        if beneficiary is not None:
+            category = "internal_only"
+            evidence.append(reading.evidence("internal", beneficiary))
+    return Classification(category, tuple(_in_order(evidence)), lang)
+
+
+def _in_order(evidence: Iterable[Evidence]) -> list[Evidence]:
+    return sorted(set(evidence), key=lambda item: (item.start, item.end, item.kind))

@@ -1,0 +1,136 @@
+"""Survey statistics: Cronbach's alpha, change between two waves, and answer distributions."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy import stats as scipy_stats
+
+from cxculture.scoring.scores import keyed_value, scale_to_100
+
+FAVORABLE = frozenset({4, 5})
+NEUTRAL = frozenset({3})
+UNFAVORABLE = frozenset({1, 2})
+
+
+def cronbach_alpha(rows: Sequence[Sequence[float | None]]) -> float | None:
+    """Cronbach's alpha of a dimension's items from complete respondent rows (None if undefined)."""
+    # The dimension has as many items as the longest row; a shorter row, or one with a missing
+    # (None or NaN) answer, is incomplete and left out, as alpha needs every item of a row.
+    k = max((len(row) for row in rows), default=0)
+    complete = [
+        [float(value) for value in row]
+        for row in rows
+        if len(row) == k and all(value is not None and not math.isnan(value) for value in row)
+    ]
+    if k < 2 or len(complete) < 2:
+        return None
+    # statistics.variance is exact on its inputs, so a constant total gives exactly zero.
+    total_variance = statistics.variance(sum(row) for row in complete)
+    if total_variance == 0:
+        return None
+    item_variances = sum(statistics.variance(item) for item in zip(*complete, strict=True))
+    return k / (k - 1) * (1 - item_variances / total_variance)
+
+
+@dataclass(frozen=True)
+class WaveChange:
+    """The change of a mean score from one wave to the next, with its confidence interval."""
+
+    before_n: int
+    after_n: int
+    before_mean: float
+    after_mean: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    p_value: float | None
+    is_significant: bool
+
+
+def wave_change(
+    before: Sequence[float], after: Sequence[float], alpha: float = 0.05
+) -> WaveChange | None:
+    """Welch's t-test of after - before on respondents' 0-100 scores (None below 2 per wave)."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha {alpha} outside (0, 1)")
+    if len(before) < 2 or len(after) < 2:
+        return None
+    before_mean, after_mean = statistics.fmean(before), statistics.fmean(after)
+    difference = after_mean - before_mean
+    before_term = statistics.variance(before) / len(before)
+    after_term = statistics.variance(after) / len(after)
+    standard_error = math.sqrt(before_term + after_term)
+    p_value: float | None = None
+    if standard_error == 0:
+        # Both waves are constant, so the difference is exact; scipy would warn and give NaN.
+        ci_low = ci_high = difference
+        is_significant = difference != 0
+    else:
+        # Welch-Satterthwaite degrees of freedom, written with the shares of the squared standard
+        # error so that tiny variances cannot underflow to a division by zero.
+        before_share = before_term / (before_term + after_term)
+        after_share = after_term / (before_term + after_term)
+        degrees = 1 / (before_share**2 / (len(before) - 1) + after_share**2 / (len(after) - 1))
+        margin = float(scipy_stats.t.ppf(1 - alpha / 2, degrees)) * standard_error
+        ci_low, ci_high = difference - margin, difference + margin
+        # The two-sided p-value of Welch's t, as ttest_ind(equal_var=False) gives it; calling
+        # ttest_ind itself would warn ("catastrophic cancellation") whenever one wave is constant,
+        # such as a small team all scoring 100.
+        t_statistic = difference / standard_error
+        p_value = float(2 * scipy_stats.t.sf(abs(t_statistic), degrees))
+        is_significant = p_value < alpha
+    return WaveChange(
+        before_n=len(before),
+        after_n=len(after),
+        before_mean=before_mean,
+        after_mean=after_mean,
+        difference=difference,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        p_value=p_value,
+        is_significant=is_significant,
+    )
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How answers spread: their count, mean as a 0-100 score, and the shares of each side."""
+
+    n: int
+    mean_score: float
+    favorable: float
+    neutral: float
+    unfavorable: float
+
+
+def distribution(values: Sequence[int]) -> Distribution | None:
+    """The distribution of reverse-keyed 1-5 answers (None for no answers)."""
+    return distribution_from_counts(Counter(values))
+
+
+def distribution_from_counts(counts: Mapping[int, int]) -> Distribution | None:
+    """The distribution from ``{value: count}`` of reverse-keyed 1-5 answers (None for none)."""
+    for value, count in counts.items():
+        # keyed_value without a flip is the scale's range check, with its error message.
+        keyed_value(value, is_reverse_keyed=False)
+        if count < 0:
+            raise ValueError(f"count {count} of answer {value} is negative")
+    n = sum(counts.values())
+    if n == 0:
+        return None
+
+    def share(side: frozenset[int]) -> float:
+        return sum(counts.get(value, 0) for value in side) / n
+
+    return Distribution(
+        n=n,
+        mean_score=scale_to_100(sum(value * count for value, count in counts.items()) / n),
+        favorable=share(FAVORABLE),
+        neutral=share(NEUTRAL),
+        unfavorable=share(UNFAVORABLE),
+    )
