@@ -12,8 +12,7 @@ from rq import SimpleWorker
 from cxculture import jobs
 from cxculture.passwords import PasswordProblem
 from cxculture.scoring import role_statement
-from cxculture.services import accounts, demo, instruments, mail
-from cxculture.services.responses import lexicon_dir
+from cxculture.services import accounts, demo, instruments, mail, responses
 
 PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
@@ -109,10 +108,19 @@ def worker_command() -> None:
 @with_appcontext
 def classify_role_command(text: str, lang: str | None) -> None:
     """Apply the Deming/Drucker test to TEXT: print the category and why."""
-    result = role_statement.classify(text, lang, lexicon_dir())
+    result = role_statement.classify(text, lang, responses.lexicon_dir())
     click.echo(f"{result.category} ({result.lang})")
     for item in result.evidence:
         click.echo(f"  {item.kind:<18} {item.phrase!r} at {item.start}-{item.end}")
+
+
+@click.command("rescore")
+@click.option("--survey", "survey_id", type=int, help="Only this survey (default: all).")
+@with_appcontext
+def rescore_command(survey_id: int | None) -> None:
+    """Recompute stored scores and role categories, e.g. after the lexicons changed."""
+    changed, total = responses.rescore(survey_id)
+    click.echo(f"{total} responses rescored; {changed} changed category.")
 
 
 def register_commands(app: Flask) -> None:
@@ -124,5 +132,6 @@ def register_commands(app: Flask) -> None:
         send_emails_command,
         worker_command,
         classify_role_command,
+        rescore_command,
     ):
         app.cli.add_command(command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -30,7 +30,9 @@ def scale_to_100(mean: float) -> float:
 
 
 def dimension_scores(answers: Mapping[int, int], items: Mapping[int, ItemKey]) -> dict[str, float]:
-    """One person's 0-100 score per dimension answered, from ``{item_id: value}``."""
+    """One person's 0-100 score per dimension, from ``{item_id: value}`` over the instrument's
+    ``items``. A dimension with fewer than half of its items answered is left out (missing)."""
+    per_dimension = Counter(item.dimension for item in items.values())
     by_dimension: dict[str, list[int]] = defaultdict(list)
     for item_id, value in answers.items():
         item = items[item_id]
@@ -38,7 +40,7 @@ def dimension_scores(answers: Mapping[int, int], items: Mapping[int, ItemKey]) -
     return {
         dimension: scale_to_100(sum(values) / len(values))
         for dimension in DIMENSIONS
-        if (values := by_dimension.get(dimension))
+        if (values := by_dimension.get(dimension)) and 2 * len(values) >= per_dimension[dimension]
     }
 
 

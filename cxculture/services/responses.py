@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from cxculture.extensions import db
 from cxculture.models import (
@@ -291,3 +291,29 @@ def personal_profile(invitation: Invitation, minimum: int) -> list[ProfileRow] |
         for dimension in DIMENSIONS
         if dimension in own
     ]
+
+
+def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:
+    """Recompute every stored score and role category; (category changes, responses)."""
+    ids = select(Response.id).order_by(Response.id)
+    if survey_id is not None:
+        ids = ids.where(Response.survey_id == survey_id)
+    all_ids = list(db.session.execute(ids).scalars())
+    changed = 0
+    items_of: dict[int, list[InstrumentItem]] = {}
+    for start in range(0, len(all_ids), batch):
+        chunk = db.session.execute(
+            select(Response)
+            .where(Response.id.in_(all_ids[start : start + batch]))
+            .options(selectinload(Response.answers), selectinload(Response.scores))
+        ).scalars()
+        for response in chunk:
+            if response.survey_id not in items_of:
+                survey = db.session.get(Survey, response.survey_id)
+                items_of[response.survey_id] = survey.instrument.items
+            before = response.role_category
+            values = {answer.item_id: answer.value for answer in response.answers}
+            score_response(response, values, items_of[response.survey_id])
+            changed += before != response.role_category
+        db.session.commit()
+    return changed, len(all_ids)

@@ -172,6 +172,9 @@ def launch_survey(survey: Survey, actor: User, now: datetime) -> int:
     if not has_audience:
         raise EmptyAudience()
     survey.launched_at = now
+    # The anonymity minimums in force now stay with the survey (results.minimums).
+    survey.min_group_size = current_app.config["CX_MIN_GROUP_SIZE"]
+    survey.min_comment_group_size = current_app.config["CX_MIN_COMMENT_GROUP_SIZE"]
     instrument = survey.instrument
     if instrument.frozen_at is None:
         instrument.frozen_at = now

@@ -1,0 +1,300 @@
+"""Survey results by department: SQL GROUP BY over stored scores, rolled up the department tree,
+every figure through the anonymity guard.
+
+Groups are the department paths the responses were given in (their snapshot), every ancestor
+of those paths, and the company (the empty path). Sums and counts are computed in SQL per exact
+path, then added up the tree in Python over those few rows; numbers of a group leave this module
+only if ``suppressed_groups`` lets them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from cxculture.extensions import db
+from cxculture.models import Answer, InstrumentItem, Response, ResponseScore, Survey
+from cxculture.models.org import PATH_SEPARATOR
+from cxculture.scoring.anonymity import Group, suppressed_groups
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.scoring.role_statement import CATEGORIES, CUSTOMER_CATEGORIES
+from cxculture.scoring.stats import Distribution, WaveChange, distribution_from_counts, wave_change
+from cxculture.services.responses import keyed
+
+COMPANY = ""  # the key of the whole company's group
+
+
+def minimums(survey: Survey) -> tuple[int, int]:
+    """The group sizes below which numbers, and free text, stay hidden for this survey.
+
+    The values copied at launch can be raised by configuration later, never lowered.
+    """
+    config = current_app.config
+    numbers = max(survey.min_group_size or 0, config["CX_MIN_GROUP_SIZE"])
+    text = max(survey.min_comment_group_size or 0, config["CX_MIN_COMMENT_GROUP_SIZE"])
+    return numbers, max(text, numbers)
+
+
+def ancestors(path: str | None) -> list[str]:
+    """The company, then every department from the top down to ``path``."""
+    keys = [COMPANY]
+    if path:
+        names = path.split(PATH_SEPARATOR)
+        keys += [PATH_SEPARATOR.join(names[: level + 1]) for level in range(len(names))]
+    return keys
+
+
+def parent_of(key: str) -> str | None:
+    if key == COMPANY:
+        return None
+    return key.rpartition(PATH_SEPARATOR)[0]
+
+
+@dataclass
+class _Sums:
+    n: int = 0
+    index_sum: float = 0.0
+    index_n: int = 0
+    dimensions: dict[str, list[float]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0.0])
+    )
+    categories: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """One group's results; every number is None when the group is suppressed."""
+
+    key: str
+    depth: int
+    is_suppressed: bool
+    minimum: int
+    n: int | None = None
+    index: float | None = None
+    dimensions: dict[str, float] = field(default_factory=dict)
+    categories: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.key.rpartition(PATH_SEPARATOR)[2] if self.key else ""
+
+    @property
+    def customer_mention_rate(self) -> float | None:
+        if self.is_suppressed or not self.categories:
+            return None
+        return sum(self.categories.get(c, 0.0) for c in CUSTOMER_CATEGORIES)
+
+
+def _exact_path_sums(survey: Survey) -> dict[str | None, _Sums]:
+    """Sums per exact department path, three GROUP BY queries over stored numbers."""
+    sums: dict[str | None, _Sums] = defaultdict(_Sums)
+    path = Response.department_path
+    for key, n, index_sum, index_n in db.session.execute(
+        select(
+            path,
+            func.count(Response.id),
+            func.sum(Response.orientation_index),
+            func.count(Response.orientation_index),
+        )
+        .where(Response.survey_id == survey.id)
+        .group_by(path)
+    ):
+        sums[key].n, sums[key].index_sum, sums[key].index_n = n, index_sum or 0.0, index_n
+    for key, dimension, n, total in db.session.execute(
+        select(path, ResponseScore.dimension, func.count(), func.sum(ResponseScore.score))
+        .join(Response, Response.id == ResponseScore.response_id)
+        .where(Response.survey_id == survey.id)
+        .group_by(path, ResponseScore.dimension)
+    ):
+        sums[key].dimensions[dimension] = [n, total]
+    for key, category, n in db.session.execute(
+        select(path, Response.role_category, func.count())
+        .where(Response.survey_id == survey.id)
+        .group_by(path, Response.role_category)
+    ):
+        sums[key].categories[category] = n
+    return sums
+
+
+def _rolled_up(sums: dict[str | None, _Sums]) -> dict[str, _Sums]:
+    groups: dict[str, _Sums] = defaultdict(_Sums)
+    for path, exact in sums.items():
+        for key in ancestors(path):
+            group = groups[key]
+            group.n += exact.n
+            group.index_sum += exact.index_sum
+            group.index_n += exact.index_n
+            for dimension, (n, total) in exact.dimensions.items():
+                group.dimensions[dimension][0] += n
+                group.dimensions[dimension][1] += total
+            for category, n in exact.categories.items():
+                group.categories[category] += n
+    return groups
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """Every group of a survey after the guard, by key."""
+
+    survey_id: int
+    minimum: int
+    comment_minimum: int
+    groups: dict[str, GroupResult]
+
+    @property
+    def company(self) -> GroupResult:
+        return self.groups[COMPANY]
+
+    def departments(self, under: list[str] | None = None) -> list[GroupResult]:
+        """The department groups in tree order, all or those under the ``under`` paths."""
+        keys = sorted(key for key in self.groups if key)
+        if under is not None:
+            keys = [
+                k for k in keys if any(k == p or k.startswith(p + PATH_SEPARATOR) for p in under)
+            ]
+        return [self.groups[key] for key in keys]
+
+
+def survey_results(survey: Survey) -> SurveyResults:
+    """The guarded results of every group of ``survey``."""
+    minimum, comment_minimum = minimums(survey)
+    groups = _rolled_up(_exact_path_sums(survey))
+    groups.setdefault(COMPANY, _Sums())
+    hidden = suppressed_groups(
+        {key: Group(key, parent_of(key), sums.n) for key, sums in groups.items()}, minimum
+    )
+    results = {}
+    for key, sums in groups.items():
+        depth = key.count(PATH_SEPARATOR) if key else -1
+        if key in hidden:
+            results[key] = GroupResult(key, depth, True, minimum)
+            continue
+        results[key] = GroupResult(
+            key,
+            depth,
+            False,
+            minimum,
+            n=sums.n,
+            index=sums.index_sum / sums.index_n if sums.index_n else None,
+            dimensions={d: t / n for d, (n, t) in sums.dimensions.items() if n},
+            categories={c: sums.categories.get(c, 0) / sums.n for c in CATEGORIES},
+        )
+    return SurveyResults(survey.id, minimum, comment_minimum, results)
+
+
+def _group_condition(key: str):
+    if key == COMPANY:
+        return Response.id.is_not(None)
+    return or_(
+        Response.department_path == key,
+        Response.department_path.startswith(key + PATH_SEPARATOR, autoescape=True),
+    )
+
+
+def item_results(survey: Survey, key: str, results: SurveyResults | None = None):
+    """Per item of the group ``key``: its answer distribution (None when suppressed)."""
+    results = results or survey_results(survey)
+    group = results.groups.get(key)
+    if group is None or group.is_suppressed:
+        return None
+    value = keyed(Answer.value, InstrumentItem.is_reverse_keyed)
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for item_id, keyed_value, n in db.session.execute(
+        select(Answer.item_id, value, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
+        .where(Response.survey_id == survey.id, _group_condition(key))
+        .group_by(Answer.item_id, value)
+    ):
+        counts[item_id][int(keyed_value)] = n
+    distributions: dict[int, Distribution] = {}
+    for item in survey.instrument.items:
+        found = distribution_from_counts(counts.get(item.id, {}))
+        if found is not None:
+            distributions[item.id] = found
+    return distributions
+
+
+def group_statements(survey: Survey, key: str, results: SurveyResults | None = None):
+    """The role statements and comments of a large enough group, shuffled, with nothing else."""
+    results = results or survey_results(survey)
+    group = results.groups.get(key)
+    if group is None or group.is_suppressed or (group.n or 0) < results.comment_minimum:
+        return None
+    rows = db.session.execute(
+        select(Response.role_statement, Response.comment).where(
+            Response.survey_id == survey.id, _group_condition(key)
+        )
+    ).all()
+    texts = [text for row in rows for text in row if text]
+    random.SystemRandom().shuffle(texts)  # no order that could follow submission or department
+    return texts
+
+
+def compare_waves(before: Survey, after: Survey, key: str) -> WaveChange | None:
+    """The change of a group's index between two waves of the same questionnaire (Welch's
+    t-test on respondents' index scores); None unless the group shows in both waves."""
+    if before.instrument.key != after.instrument.key:
+        return None
+    waves = []
+    for survey in (before, after):
+        group = survey_results(survey).groups.get(key)
+        if group is None or group.is_suppressed:
+            return None
+        waves.append(
+            list(
+                db.session.execute(
+                    select(Response.orientation_index).where(
+                        Response.survey_id == survey.id,
+                        _group_condition(key),
+                        Response.orientation_index.is_not(None),
+                    )
+                ).scalars()
+            )
+        )
+    return wave_change(waves[0], waves[1])
+
+
+def dimension_alphas(survey: Survey) -> dict[str, float | None]:
+    """Cronbach's alpha per dimension, from variances computed in SQL."""
+    value = keyed(Answer.value, InstrumentItem.is_reverse_keyed)
+    base = (
+        select(Answer.response_id, InstrumentItem.dimension, Answer.item_id, value.label("v"))
+        .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == survey.id)
+        .subquery()
+    )
+    items: dict[str, list[float]] = defaultdict(list)
+    for dimension, n, mean, mean_square in db.session.execute(
+        select(
+            base.c.dimension, func.count(), func.avg(base.c.v), func.avg(base.c.v * base.c.v)
+        ).group_by(base.c.dimension, base.c.item_id)
+    ):
+        if n > 1:
+            items[dimension].append((float(mean_square) - float(mean) ** 2) * n / (n - 1))
+    totals = (
+        select(base.c.dimension, func.sum(base.c.v).label("t"))
+        .group_by(base.c.response_id, base.c.dimension)
+        .subquery()
+    )
+    alphas: dict[str, float | None] = {}
+    for dimension, n, mean, mean_square in db.session.execute(
+        select(
+            totals.c.dimension,
+            func.count(),
+            func.avg(totals.c.t),
+            func.avg(totals.c.t * totals.c.t),
+        ).group_by(totals.c.dimension)
+    ):
+        k = len(items.get(dimension, []))
+        total_variance = (float(mean_square) - float(mean) ** 2) * n / (n - 1) if n > 1 else 0.0
+        if k < 2 or total_variance <= 1e-12:
+            alphas[dimension] = None
+        else:
+            alphas[dimension] = k / (k - 1) * (1 - sum(items[dimension]) / total_variance)
+    return {dimension: alphas.get(dimension) for dimension in DIMENSIONS}
