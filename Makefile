@@ -38,9 +38,10 @@ test: install catalogs
 test-pg: install catalogs
 	CXCULTURE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
-# Survey benchmarks on a fresh SQLite database (BENCH_ARGS="--database-url ..." for PostgreSQL).
+# Benchmarks on fresh SQLite databases (BENCH_ARGS="--database-url ..." for PostgreSQL).
 bench: install catalogs
-	$(BIN)/python bench/bench_surveys.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.bench_surveys $(BENCH_ARGS)
+	$(BIN)/python -m bench.bench_results $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

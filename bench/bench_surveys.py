@@ -5,7 +5,7 @@
 - submit: one response posted through the whole Flask stack (session, CSRF, form, service,
   redirect) with many responses already stored, versus the same writes in raw SQL.
 
-Usage: python bench/bench_surveys.py [--employees 20000] [--departments 200] [--submissions 200]
+Usage: python -m bench.bench_surveys [--employees 20000] [--departments 200] [--submissions 200]
 A fresh SQLite database is built in a temporary folder unless --database-url is given (then
 that database is emptied first). Results are printed and merged into bench/results.json.
 """
@@ -39,6 +39,8 @@ from cxculture.models import (
     User,
     utcnow,
 )
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.scoring.scores import ItemKey, dimension_scores
 from cxculture.services import instruments, surveys
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -123,34 +125,47 @@ def bench_launch(actor: User) -> dict:
 
 
 def store_responses(survey: Survey, count: int) -> None:
-    """``count`` responses with every answer, stored in bulk, to load the tables."""
-    items = [item.id for item in survey.instrument.items]
+    """``count`` scored responses with every answer, stored in bulk, to load the tables."""
+    items = survey.instrument.items
+    keys = {item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in items}
     invitations = db.session.execute(
-        select(Invitation.id, User.department_id)
+        select(Invitation.id, User.department_id, Department.path)
         .join(User, User.id == Invitation.user_id)
+        .join(Department, Department.id == User.department_id)
         .where(Invitation.survey_id == survey.id)
         .order_by(Invitation.id)
         .limit(count)
     ).all()
     today = utcnow().date()
+    categories = ("customer_direct", "customer_indirect", "internal_only", "no_line_of_sight")
     response_rows, answer_rows = [], []
-    for n, (invitation_id, department_id) in enumerate(invitations):
+    for n, (invitation_id, department_id, path) in enumerate(invitations):
         response_id = uuid.uuid4()
+        # Departments differ: a per-department lean plus per-person spread.
+        lean = department_id % 3
+        values = {item.id: 1 + (n + i + lean) % 5 for i, item in enumerate(items)}
+        scores = dimension_scores(values, keys)
         response_rows.append(
             {
                 "id": response_id,
                 "survey_id": survey.id,
                 "invitation_id": invitation_id,
                 "department_id": department_id,
-                "department_path": "bench",
+                "department_path": path,
                 "locale": "en",
                 "role_statement": "I help our customers.",
                 "submitted_on": today,
+                "role_category": categories[(n + lean) % 4],
+                "role_lang": "en",
+                "orientation_index": sum(scores.values()) / len(scores),
             }
         )
         answer_rows.extend(
-            {"response_id": response_id, "item_id": item, "value": 1 + (n + i) % 5}
-            for i, item in enumerate(items)
+            {"response_id": response_id, "item_id": item_id, "value": value}
+            for item_id, value in values.items()
+        )
+        response_rows[-1].update(
+            {f"score_{dimension}": score for dimension, score in scores.items()}
         )
     db.session.execute(insert(Response), response_rows)
     db.session.execute(insert(Answer), answer_rows)
@@ -205,7 +220,7 @@ def bench_submit(app, survey_id: int, samples: int) -> dict:
 
 
 def bench_raw_submit(app, survey_id: int, samples: int) -> dict:
-    """Ceiling: the same writes (invitation claim, response, answers) in raw SQL, one commit."""
+    """Ceiling: the same writes (invitation claim, response, answers, scores) in raw SQL."""
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         items = [item.id for item in survey.instrument.items]
@@ -239,6 +254,10 @@ def bench_raw_submit(app, survey_id: int, samples: int) -> dict:
                         "locale": "en",
                         "role_statement": "raw",
                         "submitted_on": utcnow().date(),
+                        "role_category": "customer_direct",
+                        "role_lang": "en",
+                        "orientation_index": 75.0,
+                        **{f"score_{d}": 75.0 for d in DIMENSIONS},
                     },
                 )
                 connection.execute(

@@ -243,7 +243,7 @@ class Response(Base):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )
-    department_path: Mapped[str | None] = mapped_column(String(1000))
+    department_path: Mapped[str | None] = mapped_column(String(1000), index=True)
     locale: Mapped[str] = mapped_column(String(10))
     role_statement: Mapped[str] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
@@ -252,21 +252,29 @@ class Response(Base):
     role_lang: Mapped[str] = mapped_column(String(2))
     orientation_index: Mapped[float | None] = mapped_column(Float)
 
+    # One 0-100 score per dimension (None when too few of its items were answered): columns
+    # rather than rows, so a department's results are one pass over its responses.
+    score_line_of_sight: Mapped[float | None] = mapped_column(Float)
+    score_listen: Mapped[float | None] = mapped_column(Float)
+    score_share: Mapped[float | None] = mapped_column(Float)
+    score_act: Mapped[float | None] = mapped_column(Float)
+    score_right_first_time: Mapped[float | None] = mapped_column(Float)
+    score_lead: Mapped[float | None] = mapped_column(Float)
+
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
-    scores: Mapped[list[ResponseScore]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def dimension_scores(self) -> dict[str, float]:
+        """The stored dimension scores that are present."""
+        found = {d: getattr(self, score_column(d)) for d in DIMENSIONS}
+        return {d: score for d, score in found.items() if score is not None}
 
 
-class ResponseScore(Base):
-    """One response's 0-100 score on one dimension (absent when too few items were answered)."""
-
-    __tablename__ = "response_scores"
-    __table_args__ = (CheckConstraint("score BETWEEN 0 AND 100", name="score_in_range"),)
-
-    response_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
-    )
-    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
-    score: Mapped[float] = mapped_column(Float)
+def score_column(dimension: str) -> str:
+    """The Response attribute holding the score of ``dimension``."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    return f"score_{dimension}"
 
 
 class Answer(Base):

@@ -130,6 +130,16 @@ class Lexicon:
             kind: sorted({_words(p) for p in values if _words(str(p))}, key=len, reverse=True)
             for kind, values in entries.items()
         }
+        # Phrases by the word they start with (and its plural forms), longest first, so that
+        # finding them costs a dictionary look-up per word.
+        self._by_first: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+        for kind, phrases in self.phrases.items():
+            index: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+            for phrase in phrases:
+                forms = (phrase[0], phrase[0] + "s", phrase[0] + "es")
+                for form in forms if kind in INFLECTED else forms[:1]:
+                    index[form].append(phrase)
+            self._by_first[kind] = index
 
     @classmethod
     def load(cls, lang: str, extra_dir: Path | None = None) -> Lexicon:
@@ -145,8 +155,9 @@ class Lexicon:
         found: list[_Match] = []
         index = 0
         inflected = kind in INFLECTED
+        candidates = self._by_first.get(kind, {})
         while index < len(tokens):
-            for phrase in self.phrases.get(kind, ()):
+            for phrase in candidates.get(tokens[index].text, ()):
                 if _matches(phrase, tokens, index, inflected):
                     found.append(_Match(kind, index, index + len(phrase)))
                     index += len(phrase)

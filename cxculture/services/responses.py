@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxculture.extensions import db
@@ -17,16 +17,14 @@ from cxculture.models import (
     InstrumentItem,
     Invitation,
     Response,
-    ResponseScore,
     Survey,
     SurveyState,
     User,
 )
-from cxculture.models.surveys import TEXT_LIMIT
+from cxculture.models.surveys import TEXT_LIMIT, score_column
 from cxculture.scoring import role_statement
-from cxculture.scoring.anonymity import Guarded, guard
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE, SCALE_MAX, SCALE_MIN
-from cxculture.scoring.scores import ItemKey, dimension_scores, scale_to_100
+from cxculture.scoring.scores import ItemKey, dimension_scores
 from cxculture.scoring.scores import index as orientation_index
 
 
@@ -225,18 +223,12 @@ def score_response(response: Response, values: dict[int, int], items: list[Instr
     """Compute once what results add up: dimension scores, the index, the role category."""
     keys = {item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in items}
     scores = dimension_scores(values, keys)
-    response.scores = [ResponseScore(dimension=d, score=score) for d, score in scores.items()]
+    for dimension in DIMENSIONS:
+        setattr(response, score_column(dimension), scores.get(dimension))
     response.orientation_index = orientation_index(scores.values())
     classified = role_statement.classify(response.role_statement, None, lexicon_dir())
     response.role_category = classified.category
     response.role_lang = classified.lang
-
-
-@dataclass(frozen=True)
-class ProfileRow:
-    dimension: str
-    own: float
-    company: Guarded
 
 
 def keyed(value_column, reverse_column):
@@ -244,53 +236,6 @@ def keyed(value_column, reverse_column):
     return case(
         (reverse_column.is_(True), SCALE_MIN + SCALE_MAX - value_column), else_=value_column
     )
-
-
-def personal_profile(invitation: Invitation, minimum: int) -> list[ProfileRow] | None:
-    """The person's own dimension scores beside the company's (confidential surveys only)."""
-    survey = invitation.survey
-    if survey.is_anonymous or not invitation.has_submitted:
-        return None
-    response = db.session.execute(
-        select(Response).where(Response.invitation_id == invitation.id)
-    ).scalar_one_or_none()
-    if response is None:
-        return None
-    items = {
-        item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in survey.instrument.items
-    }
-    own = dimension_scores({a.item_id: a.value for a in response.answers}, items)
-
-    respondents = db.session.execute(
-        select(func.count(Response.id)).where(Response.survey_id == survey.id)
-    ).scalar_one()
-    company_means = dict(
-        db.session.execute(
-            select(
-                InstrumentItem.dimension,
-                func.avg(keyed(Answer.value, InstrumentItem.is_reverse_keyed)),
-            )
-            .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == survey.id)
-            .group_by(InstrumentItem.dimension)
-        ).all()
-    )
-    return [
-        ProfileRow(
-            dimension,
-            own[dimension],
-            guard(
-                respondents,
-                scale_to_100(float(company_means[dimension]))
-                if dimension in company_means
-                else None,
-                minimum,
-            ),
-        )
-        for dimension in DIMENSIONS
-        if dimension in own
-    ]
 
 
 def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:
@@ -305,7 +250,7 @@ def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:
         chunk = db.session.execute(
             select(Response)
             .where(Response.id.in_(all_ids[start : start + batch]))
-            .options(selectinload(Response.answers), selectinload(Response.scores))
+            .options(selectinload(Response.answers))
         ).scalars()
         for response in chunk:
             if response.survey_id not in items_of:

@@ -17,9 +17,10 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from cxculture.extensions import db
-from cxculture.models import Answer, InstrumentItem, Response, ResponseScore, Survey
+from cxculture.models import Answer, InstrumentItem, Invitation, Response, Survey
 from cxculture.models.org import PATH_SEPARATOR
-from cxculture.scoring.anonymity import Group, suppressed_groups
+from cxculture.models.surveys import score_column
+from cxculture.scoring.anonymity import Group, Guarded, guard, suppressed_groups
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES, CUSTOMER_CATEGORIES
 from cxculture.scoring.stats import Distribution, WaveChange, distribution_from_counts, wave_change
@@ -90,33 +91,29 @@ class GroupResult:
 
 
 def _exact_path_sums(survey: Survey) -> dict[str | None, _Sums]:
-    """Sums per exact department path, three GROUP BY queries over stored numbers."""
-    sums: dict[str | None, _Sums] = defaultdict(_Sums)
-    path = Response.department_path
-    for key, n, index_sum, index_n in db.session.execute(
-        select(
-            path,
-            func.count(Response.id),
-            func.sum(Response.orientation_index),
-            func.count(Response.orientation_index),
-        )
+    """Sums per exact department path: one GROUP BY pass over the survey's responses."""
+    scores = [getattr(Response, score_column(d)) for d in DIMENSIONS]
+    columns = [
+        func.count(Response.id),
+        func.sum(Response.orientation_index),
+        func.count(Response.orientation_index),
+    ]
+    for score in scores:
+        columns += [func.count(score), func.sum(score)]
+    for category in CATEGORIES:
+        columns.append(func.count(Response.id).filter(Response.role_category == category))
+    sums: dict[str | None, _Sums] = {}
+    for path, n, index_sum, index_n, *rest in db.session.execute(
+        select(Response.department_path, *columns)
         .where(Response.survey_id == survey.id)
-        .group_by(path)
+        .group_by(Response.department_path)
     ):
-        sums[key].n, sums[key].index_sum, sums[key].index_n = n, index_sum or 0.0, index_n
-    for key, dimension, n, total in db.session.execute(
-        select(path, ResponseScore.dimension, func.count(), func.sum(ResponseScore.score))
-        .join(Response, Response.id == ResponseScore.response_id)
-        .where(Response.survey_id == survey.id)
-        .group_by(path, ResponseScore.dimension)
-    ):
-        sums[key].dimensions[dimension] = [n, total]
-    for key, category, n in db.session.execute(
-        select(path, Response.role_category, func.count())
-        .where(Response.survey_id == survey.id)
-        .group_by(path, Response.role_category)
-    ):
-        sums[key].categories[category] = n
+        group = sums[path] = _Sums(n=n, index_sum=index_sum or 0.0, index_n=index_n)
+        for number, dimension in enumerate(DIMENSIONS):
+            count, total = rest[2 * number], rest[2 * number + 1]
+            group.dimensions[dimension] = [count, total or 0.0]
+        for number, category in enumerate(CATEGORIES):
+            group.categories[category] = rest[2 * len(DIMENSIONS) + number]
     return sums
 
 
@@ -186,6 +183,32 @@ def survey_results(survey: Survey) -> SurveyResults:
     return SurveyResults(survey.id, minimum, comment_minimum, results)
 
 
+def _guard_decision(survey: Survey, key: str) -> tuple[int | None, int, int]:
+    """(n of the group ``key``, or None when suppressed; the two minimums), counting only."""
+    minimum, comment_minimum = minimums(survey)
+    sizes: dict[str, int] = defaultdict(int)
+    for path, n in db.session.execute(
+        select(Response.department_path, func.count(Response.id))
+        .where(Response.survey_id == survey.id)
+        .group_by(Response.department_path)
+    ):
+        for ancestor in ancestors(path):
+            sizes[ancestor] += n
+    hidden = suppressed_groups({k: Group(k, parent_of(k), n) for k, n in sizes.items()}, minimum)
+    n = None if key not in sizes or key in hidden else sizes[key]
+    return n, minimum, comment_minimum
+
+
+def _shown_size(survey: Survey, key: str, results: SurveyResults | None) -> tuple[int | None, int]:
+    """The group's n when the guard shows it (else None), and the free-text minimum."""
+    if results is None:
+        n, _minimum, comment_minimum = _guard_decision(survey, key)
+        return n, comment_minimum
+    group = results.groups.get(key)
+    n = None if group is None or group.is_suppressed else group.n
+    return n, results.comment_minimum
+
+
 def _group_condition(key: str):
     if key == COMPANY:
         return Response.id.is_not(None)
@@ -197,9 +220,8 @@ def _group_condition(key: str):
 
 def item_results(survey: Survey, key: str, results: SurveyResults | None = None):
     """Per item of the group ``key``: its answer distribution (None when suppressed)."""
-    results = results or survey_results(survey)
-    group = results.groups.get(key)
-    if group is None or group.is_suppressed:
+    n, _comment_minimum = _shown_size(survey, key, results)
+    if n is None:
         return None
     value = keyed(Answer.value, InstrumentItem.is_reverse_keyed)
     counts: dict[int, dict[int, int]] = defaultdict(dict)
@@ -221,9 +243,8 @@ def item_results(survey: Survey, key: str, results: SurveyResults | None = None)
 
 def group_statements(survey: Survey, key: str, results: SurveyResults | None = None):
     """The role statements and comments of a large enough group, shuffled, with nothing else."""
-    results = results or survey_results(survey)
-    group = results.groups.get(key)
-    if group is None or group.is_suppressed or (group.n or 0) < results.comment_minimum:
+    n, comment_minimum = _shown_size(survey, key, results)
+    if n is None or n < comment_minimum:
         return None
     rows = db.session.execute(
         select(Response.role_statement, Response.comment).where(
@@ -242,8 +263,7 @@ def compare_waves(before: Survey, after: Survey, key: str) -> WaveChange | None:
         return None
     waves = []
     for survey in (before, after):
-        group = survey_results(survey).groups.get(key)
-        if group is None or group.is_suppressed:
+        if _guard_decision(survey, key)[0] is None:
             return None
         waves.append(
             list(
@@ -298,3 +318,41 @@ def dimension_alphas(survey: Survey) -> dict[str, float | None]:
         else:
             alphas[dimension] = k / (k - 1) * (1 - sum(items[dimension]) / total_variance)
     return {dimension: alphas.get(dimension) for dimension in DIMENSIONS}
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    """One dimension of a person's own profile, beside the company's guarded figure."""
+
+    dimension: str
+    own: float
+    company: Guarded
+
+
+def personal_profile(invitation: Invitation) -> list[ProfileRow] | None:
+    """The person's own stored dimension scores beside the company's (confidential surveys
+    only; the company figure goes through the same guard as every other group)."""
+    survey = invitation.survey
+    if survey.is_anonymous or not invitation.has_submitted:
+        return None
+    response = db.session.execute(
+        select(Response).where(Response.invitation_id == invitation.id)
+    ).scalar_one_or_none()
+    if response is None:
+        return None
+    found = survey_results(survey)
+    company = found.company
+    n = company.n if company.n is not None else 0
+    return [
+        ProfileRow(
+            dimension,
+            score,
+            guard(
+                n,
+                company.dimensions.get(dimension),
+                found.minimum,
+                suppressed=company.is_suppressed,
+            ),
+        )
+        for dimension, score in response.dimension_scores.items()
+    ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cxculture.access import login_required
 from cxculture.models import SurveyState, utcnow
-from cxculture.services import responses
+from cxculture.services import responses, results
 from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
 
 bp = Blueprint("surveys", __name__)
@@ -87,7 +87,7 @@ def thanks(survey_id: int):
     invitation = _invitation_or_404(survey_id)
     if not invitation.has_submitted:
         return redirect(url_for("surveys.answer", survey_id=survey_id))
-    profile = responses.personal_profile(invitation, current_app.config["CX_MIN_GROUP_SIZE"])
+    profile = results.personal_profile(invitation)
     return render_template(
         "surveys/thanks.html",
         survey=invitation.survey,

@@ -40,11 +40,11 @@ def test_a_submission_stores_six_scores_the_index_and_the_role_category(ctx):
     survey = make_survey()
     invitation = responses.invitation_for(person, survey.id)
     stored = responses.submit_response(invitation, full_answers(survey, 5, DIRECT), "en", utcnow())
-    assert {score.dimension for score in stored.scores} == set(DIMENSIONS)
+    assert set(stored.dimension_scores) == set(DIMENSIONS)
     assert stored.role_category == "customer_direct"
     assert stored.role_lang == "en"
     assert stored.orientation_index == pytest.approx(
-        sum(s.score for s in stored.scores) / len(DIMENSIONS)
+        sum(stored.dimension_scores.values()) / len(DIMENSIONS)
     )
 
 
