@@ -218,27 +218,47 @@ def _group_condition(key: str):
     )
 
 
-def item_results(survey: Survey, key: str, results: SurveyResults | None = None):
-    """Per item of the group ``key``: its answer distribution (None when suppressed)."""
+@dataclass(frozen=True)
+class AnswerDistributions:
+    """A shown group's answers per item, and per dimension (its items' answers pooled: there
+    ``n`` counts answers, not people)."""
+
+    items: dict[int, Distribution]
+    dimensions: dict[str, Distribution]
+
+
+def item_results(
+    survey: Survey, key: str, results: SurveyResults | None = None
+) -> AnswerDistributions | None:
+    """n, mean score and favorable / neutral / unfavorable shares of the group ``key``, per item
+    and per dimension; None when the guard hides the group."""
     n, _comment_minimum = _shown_size(survey, key, results)
     if n is None:
         return None
     value = keyed(Answer.value, InstrumentItem.is_reverse_keyed)
     counts: dict[int, dict[int, int]] = defaultdict(dict)
-    for item_id, keyed_value, n in db.session.execute(
+    for item_id, keyed_value, count in db.session.execute(
         select(Answer.item_id, value, func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
         .where(Response.survey_id == survey.id, _group_condition(key))
         .group_by(Answer.item_id, value)
     ):
-        counts[item_id][int(keyed_value)] = n
-    distributions: dict[int, Distribution] = {}
+        counts[item_id][int(keyed_value)] = count
+    per_dimension: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    items: dict[int, Distribution] = {}
     for item in survey.instrument.items:
         found = distribution_from_counts(counts.get(item.id, {}))
         if found is not None:
-            distributions[item.id] = found
-    return distributions
+            items[item.id] = found
+        for answer, count in counts.get(item.id, {}).items():
+            per_dimension[item.dimension][answer] += count
+    dimensions = {
+        dimension: found
+        for dimension in DIMENSIONS
+        if (found := distribution_from_counts(per_dimension.get(dimension, {}))) is not None
+    }
+    return AnswerDistributions(items, dimensions)
 
 
 def group_statements(survey: Survey, key: str, results: SurveyResults | None = None):

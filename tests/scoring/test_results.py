@@ -117,12 +117,17 @@ def test_item_results_give_favorable_neutral_and_unfavorable_shares(ctx):
     _people("IT", 6)
     survey = make_survey()
     _answer_all(survey, 4, where="IT")
-    items = results.item_results(survey, "IT")
+    found = results.item_results(survey, "IT")
+    items = found.items
     assert len(items) == len(survey.instrument.items)
     normal = next(i for i in survey.instrument.items if not i.is_reverse_keyed)
     reverse = next(i for i in survey.instrument.items if i.is_reverse_keyed)
     assert items[normal.id].favorable == 1.0
     assert items[reverse.id].unfavorable == 1.0  # agreeing with a reverse item is unfavorable
+    listen = found.dimensions["listen"]  # two plain items and one reverse-keyed
+    assert listen.favorable == pytest.approx(2 / 3)
+    assert listen.unfavorable == pytest.approx(1 / 3)
+    assert listen.n == 6 * 3
     assert results.item_results(survey, "Finance") is None
 
 
