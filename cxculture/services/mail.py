@@ -6,15 +6,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, insert, literal, select, update
 
+from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
-from cxculture.models import OutboxMessage, utcnow
+from cxculture.models import OutboxMessage, Survey, User, utcnow
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -35,6 +37,37 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str]:
         rendered = render_template(f"email/{template}.txt", **context)
     subject, _, body = rendered.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
+
+
+def queue_survey_emails(
+    kind: str,
+    survey: Survey,
+    narrow: Callable[[Select], Select],
+    *,
+    hide_recipients: bool = False,
+) -> None:
+    """Queue the ``kind`` email (``templates/email/<kind>.txt``) of ``survey`` for the people
+    that ``narrow`` selects, each in their language: one INSERT ... SELECT per language, no rows
+    through Python. The caller's transaction commits them with the change that caused them."""
+    link = absolute_url("surveys.answer", survey_id=survey.id)
+    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    for locale in SUPPORTED_LOCALES:
+        subject, body = render_email(kind, locale, survey=survey, link=link)
+        people = narrow(
+            select(
+                literal(kind),
+                User.email,
+                literal(locale),
+                literal(subject),
+                literal(body),
+                literal(survey.id),
+                literal(hide_recipients),
+            )
+        ).where(func.coalesce(User.locale, default_locale) == locale)
+        columns = ["kind", "to_email", "locale", "subject", "body", "survey_id"]
+        db.session.execute(
+            insert(OutboxMessage).from_select([*columns, "is_recipient_hidden"], people)
+        )
 
 
 @dataclass(frozen=True)

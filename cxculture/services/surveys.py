@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, insert, literal, select, true, update
+from sqlalchemy import and_, exists, func, insert, literal, select, update
 
-from config import SUPPORTED_LOCALES
 from cxculture import jobs
 from cxculture.extensions import db
 from cxculture.models import (
@@ -124,27 +123,7 @@ def _invite(survey: Survey, now: datetime) -> int:
     """Invite everyone in the audience not invited yet, and queue their emails, in SQL."""
     newcomers = and_(audience_condition(survey), _not_yet_invited(survey))
     # Queue the emails first: they are chosen by "not yet invited", which the insert changes.
-    for locale in SUPPORTED_LOCALES:
-        subject, body = mail.render_email(
-            "invitation",
-            locale,
-            survey=survey,
-            link=mail.absolute_url("surveys.answer", survey_id=survey.id),
-        )
-        speaks = func.coalesce(User.locale, current_app.config["BABEL_DEFAULT_LOCALE"]) == locale
-        db.session.execute(
-            insert(OutboxMessage).from_select(
-                ["kind", "to_email", "locale", "subject", "body", "survey_id"],
-                select(
-                    literal("invitation"),
-                    User.email,
-                    literal(locale),
-                    literal(subject),
-                    literal(body),
-                    literal(survey.id),
-                ).where(newcomers, speaks),
-            )
-        )
+    mail.queue_survey_emails("invitation", survey, lambda people: people.where(newcomers))
     result = db.session.execute(
         insert(Invitation).from_select(
             ["survey_id", "user_id", "department_id", "invited_at"],
@@ -247,37 +226,18 @@ def send_reminders(survey: Survey, actor: User, now: datetime) -> int:
         Invitation.submitted_at.is_(None),
         Invitation.withdrawn_at.is_(None),
     )
-    link = mail.absolute_url("surveys.answer", survey_id=survey.id)
-    for locale in SUPPORTED_LOCALES:
-        subject, body = mail.render_email("reminder", locale, survey=survey, link=link)
-        speaks = func.coalesce(User.locale, current_app.config["BABEL_DEFAULT_LOCALE"]) == locale
-        db.session.execute(
-            insert(OutboxMessage).from_select(
-                [
-                    "kind",
-                    "to_email",
-                    "locale",
-                    "subject",
-                    "body",
-                    "survey_id",
-                    "is_recipient_hidden",
-                ],
-                select(
-                    literal("reminder"),
-                    User.email,
-                    literal(locale),
-                    literal(subject),
-                    literal(body),
-                    literal(survey.id),
-                    literal(True),
-                )
-                .join(Invitation, Invitation.user_id == User.id)
-                .where(waiting, speaks, User.is_active.is_(True)),
-            )
-        )
+    # Reminders would show who has not answered: the outbox never shows their recipients.
+    mail.queue_survey_emails(
+        "reminder",
+        survey,
+        lambda people: people.join(Invitation, Invitation.user_id == User.id).where(
+            waiting, User.is_active.is_(True)
+        ),
+        hide_recipients=True,
+    )
     reminded = db.session.execute(
         update(Invitation)
-        .where(waiting, Invitation.user_id.in_(select(User.id).where(User.is_active == true())))
+        .where(waiting, Invitation.user_id.in_(select(User.id).where(User.is_active.is_(True))))
         .values(
             reminders_sent=Invitation.reminders_sent + 1,
             last_reminded_at=literal(now, UTCDateTime),
