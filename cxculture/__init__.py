@@ -25,6 +25,7 @@ from cxculture.instruments.routes import bp as instruments_bp
 from cxculture.services.accounts import load_session_user
 from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
+from cxculture.training.routes import bp as training_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(instruments_bp, url_prefix="/hr/instruments")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
+    app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
 
 

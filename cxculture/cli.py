@@ -12,7 +12,7 @@ from rq import SimpleWorker
 from cxculture import jobs
 from cxculture.passwords import PasswordProblem
 from cxculture.scoring import role_statement
-from cxculture.services import accounts, demo, instruments, mail, responses
+from cxculture.services import accounts, demo, instruments, mail, responses, training
 
 PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
@@ -82,6 +82,18 @@ def load_instrument_command(path: str | None) -> None:
     click.echo(f"{verb} {instrument.key} v{instrument.version}, {len(instrument.items)} items.")
 
 
+@click.command("load-modules")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def load_modules_command(folder: str | None) -> None:
+    """Load training modules (default: the shipped catalogue); existing texts are kept."""
+    try:
+        modules, texts = training.load_modules(Path(folder) if folder else training.MODULES)
+    except training.ModuleError as exc:
+        raise click.ClickException(f"Module refused: {exc}") from None
+    click.echo(f"{modules} modules and {texts} texts added.")
+
+
 @click.command("send-emails")
 @with_appcontext
 def send_emails_command() -> None:
@@ -129,6 +141,7 @@ def register_commands(app: Flask) -> None:
         create_admin_command,
         seed_demo_command,
         load_instrument_command,
+        load_modules_command,
         send_emails_command,
         worker_command,
         classify_role_command,

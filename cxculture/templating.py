@@ -50,6 +50,7 @@ PRIVACY_LABELS = {"confidential": _l("Confidential"), "anonymous": _l("Anonymous
 NAVIGATION: tuple[tuple[Role, NavItem], ...] = (
     (Role.EMPLOYEE, NavItem("home.employee_home", _l("My space"))),
     (Role.EMPLOYEE, NavItem("surveys.mine", _l("My surveys"))),
+    (Role.EMPLOYEE, NavItem("training.mine", _l("My training"))),
     (Role.DEPT_HEAD, NavItem("dashboards.head_home", _l("My departments"))),
     (Role.HR_ADMIN, NavItem("hr.home", _l("HR"))),
     (Role.HR_ADMIN, NavItem("hr.surveys_index", _l("Surveys"))),
@@ -62,11 +63,17 @@ def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
     return [item for role, item in NAVIGATION if role in roles]
 
 
+def dimension_names(dimensions: list[str]) -> str:
+    """The dimensions' names in the reader's language, joined."""
+    return ", ".join(str(DIMENSION_LABELS[d]) for d in dimensions if d in DIMENSION_LABELS)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Attach the layout's context and the locale-aware filters to ``app``."""
     app.add_template_filter(format_decimal, "number")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(dimension_names)
     app.add_template_global(DIMENSION_LABELS, "dimension_labels")
     app.add_template_global(SURVEY_STATE_LABELS, "state_labels")
     app.add_template_global(PRIVACY_LABELS, "privacy_labels")

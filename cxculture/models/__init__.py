@@ -15,14 +15,18 @@ from cxculture.models.surveys import (
     SurveyState,
     survey_departments,
 )
+from cxculture.models.training import Enrolment, Module, ModuleText
 
 __all__ = [
     "Answer",
     "AuditEvent",
     "Base",
     "Department",
+    "Enrolment",
     "Instrument",
     "InstrumentItem",
+    "Module",
+    "ModuleText",
     "Invitation",
     "OutboxMessage",
     "PrivacyMode",

@@ -13,6 +13,7 @@ from cxculture.models import User, utcnow
 from cxculture.services.accounts import find_user_by_email
 from cxculture.services.demo_surveys import seed_demo_surveys
 from cxculture.services.org import ensure_department
+from cxculture.services.training import load_modules
 
 DEFAULT_PASSWORD = "cxdemo"  # noqa: S105 - the documented demo password, demo data only
 DEMO_DOMAIN = "demo.test"
@@ -308,6 +309,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
                 user.headed_departments.append(departments[path])
     db.session.commit()
     total = db.session.execute(select(func.count(User.id))).scalar_one()
+    load_modules()
     hr = find_user_by_email(DEMO_LOGINS[0].login)
     stored = seed_demo_surveys(hr, utcnow()) if hr is not None else 0
     return SeedReport(

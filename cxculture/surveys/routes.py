@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from cxculture.access import login_required
 from cxculture.models import SurveyState, utcnow
-from cxculture.services import responses, results
+from cxculture.services import responses, results, training
 from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
 
 bp = Blueprint("surveys", __name__)
@@ -56,7 +56,7 @@ def answer(survey_id: int):
     answers = form.answers()
     if form.submit.data and is_valid:
         try:
-            responses.submit_response(invitation, answers, locale, now)
+            stored = responses.submit_response(invitation, answers, locale, now)
         except responses.IncompleteAnswers as exc:
             form.show_problems(exc.problems)
         except responses.SurveyNotOpen:
@@ -69,6 +69,8 @@ def answer(survey_id: int):
             flash(_("You have already submitted your answers to this survey."), "info")
             return redirect(url_for("surveys.thanks", survey_id=survey.id))
         else:
+            if not survey.is_anonymous:
+                training.recommend_after_response(current_user, stored)
             return redirect(url_for("surveys.thanks", survey_id=survey_id))
     elif form.save.data and is_valid:
         responses.save_draft(invitation, answers, now)
@@ -88,9 +90,15 @@ def thanks(survey_id: int):
     if not invitation.has_submitted:
         return redirect(url_for("surveys.answer", survey_id=survey_id))
     profile = results.personal_profile(invitation)
+    recommended = (
+        [e for e in training.my_training(current_user) if e.source == "recommended"]
+        if profile
+        else []
+    )
     return render_template(
         "surveys/thanks.html",
         survey=invitation.survey,
         profile=profile,
+        recommended=recommended,
         open_state=SurveyState.OPEN,
     )

@@ -1,0 +1,116 @@
+"""Micro-training: modules (one text per language) and each person's enrolment in a module."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cxculture.models.base import Base, UTCDateTime, utcnow
+from cxculture.models.org import User
+
+REFLECTION_KINDS = ("role_statement", "free")
+ENROLMENT_SOURCES = ("self", "recommended", "department", "rule")
+
+
+class Module(Base):
+    """A short training module tied to one or more dimensions; archived ones stay readable."""
+
+    __tablename__ = "modules"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 30", name="minutes_short"),
+        CheckConstraint(
+            "reflection_kind IN ('role_statement', 'free')", name="reflection_kind_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    dimensions: Mapped[list[str]] = mapped_column(JSON)
+    minutes: Mapped[int] = mapped_column(Integer)
+    reflection_kind: Mapped[str] = mapped_column(String(16))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    translations: Mapped[list[ModuleText]] = relationship(
+        back_populates="module", cascade="all, delete-orphan", order_by="ModuleText.locale"
+    )
+
+    def text_in(self, locale: str) -> ModuleText | None:
+        """The module in ``locale``, else in English, else in any language it has."""
+        by_locale = {t.locale: t for t in self.translations}
+        return by_locale.get(locale) or by_locale.get("en") or next(iter(by_locale.values()), None)
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"
+
+
+class ModuleText(Base):
+    """A module in one language: the Markdown as written, its sanitised HTML, and the quiz."""
+
+    __tablename__ = "module_texts"
+    __table_args__ = (
+        UniqueConstraint("module_id", "locale"),
+        CheckConstraint("pass_mark > 0 AND pass_mark <= 1", name="pass_mark_share"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    reflection_prompt: Mapped[str] = mapped_column(String(500))
+    quiz: Mapped[list[dict]] = mapped_column(JSON)  # question, options, answer, explanation
+    pass_mark: Mapped[float] = mapped_column(Float, default=0.8)
+
+    module: Mapped[Module] = relationship(back_populates="translations")
+
+
+class Enrolment(Base):
+    """One person taking one module: why, by when, how far, and the outcome."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id"),
+        CheckConstraint(
+            "source IN ('self', 'recommended', 'department', 'rule')", name="source_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("modules.id", ondelete="RESTRICT"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    quiz_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    best_score: Mapped[float | None] = mapped_column(Float)
+    quiz_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reflection: Mapped[str | None] = mapped_column(Text)
+    reflection_category: Mapped[str | None] = mapped_column(String(24))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    module: Mapped[Module] = relationship()
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Enrolment user={self.user_id} module={self.module_id}>"

@@ -1,0 +1,286 @@
+"""Micro-training: loading the catalogue, enrolling, the knowledge check, the reflection, and the
+personal recommendations that follow a confidential survey answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import frontmatter
+import markdown
+import nh3
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from config import SUPPORTED_LOCALES
+from cxculture.extensions import db
+from cxculture.models import Enrolment, Module, ModuleText, Response, User
+from cxculture.models.training import REFLECTION_KINDS
+from cxculture.scoring import role_statement
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.services.responses import lexicon_dir
+
+MODULES = Path(__file__).resolve().parent.parent / "content" / "modules"
+DEFAULT_PASS_MARK = 0.8
+RECOMMENDATION_THRESHOLD = 60.0  # a dimension scored below this gets a module
+MAX_RECOMMENDATIONS = 3
+# What a module's Markdown may become: text structure, no scripts, styles or event handlers.
+ALLOWED_TAGS = {
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "blockquote",
+    "code",
+    "pre",
+    "hr",
+    "br",
+    "a",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+class ModuleError(ValueError):
+    """A module file or form that cannot be accepted."""
+
+
+class QuizIncomplete(Exception):
+    """Some questions were not answered, or answered with an unknown option."""
+
+    def __init__(self, problems: dict[int, str]):
+        super().__init__(problems)
+        self.problems = problems  # question index -> "missing" or "unknown"
+
+
+def render_markdown(source: str) -> str:
+    """Markdown to HTML with every tag, attribute and URL scheme outside the safe list removed."""
+    html = markdown.markdown(source, extensions=["sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def _quiz(raw: dict, where: str) -> tuple[list[dict], float]:
+    questions = raw.get("questions") or []
+    if not 3 <= len(questions) <= 5:
+        raise ModuleError(f"{where}: a knowledge check has 3 to 5 questions")
+    checked = []
+    for number, question in enumerate(questions, start=1):
+        options = [str(option) for option in question.get("options") or []]
+        answer = question.get("answer")
+        if len(options) < 2 or not isinstance(answer, int) or not 0 <= answer < len(options):
+            raise ModuleError(f"{where}: question {number} needs options and a valid answer")
+        checked.append(
+            {
+                "question": str(question["question"]),
+                "options": options,
+                "answer": answer,
+                "explanation": str(question.get("explanation") or ""),
+            }
+        )
+    pass_mark = float(raw.get("pass_mark", DEFAULT_PASS_MARK))
+    if not 0 < pass_mark <= 1:
+        raise ModuleError(f"{where}: the pass mark is a share between 0 and 1")
+    return checked, pass_mark
+
+
+def parse_module_file(path: Path) -> tuple[dict, ModuleText]:
+    """The module-level fields and the text of one ``<slug>/<locale>.md`` file."""
+    post = frontmatter.load(path)
+    where = f"{path.parent.name}/{path.name}"
+    locale = str(post.get("language") or path.stem)
+    if locale not in SUPPORTED_LOCALES:
+        raise ModuleError(f"{where}: unknown language {locale!r}")
+    dimensions = list(post.get("dimensions") or [])
+    if not dimensions or any(d not in DIMENSIONS for d in dimensions):
+        raise ModuleError(f"{where}: dimensions must be among {', '.join(DIMENSIONS)}")
+    reflection = str(post.get("reflection") or "free")
+    if reflection not in REFLECTION_KINDS:
+        raise ModuleError(f"{where}: reflection is role_statement or free")
+    quiz, pass_mark = _quiz(post.get("quiz") or {}, where)
+    text = ModuleText(
+        locale=locale,
+        title=str(post["title"]),
+        body_markdown=post.content,
+        body_html=render_markdown(post.content),
+        reflection_prompt=str(post.get("reflection_prompt") or ""),
+        quiz=quiz,
+        pass_mark=pass_mark,
+    )
+    fields = {
+        "dimensions": dimensions,
+        "minutes": int(post.get("minutes") or 5),
+        "reflection_kind": reflection,
+    }
+    return fields, text
+
+
+def load_modules(folder: Path = MODULES) -> tuple[int, int]:
+    """Add the modules of ``folder`` (one sub-folder per module) that are not there yet, and
+    their missing languages; (modules created, texts created). Existing texts are kept: HR may
+    have edited them."""
+    created_modules = created_texts = 0
+    for module_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        module = db.session.execute(
+            select(Module).where(Module.slug == module_dir.name)
+        ).scalar_one_or_none()
+        for path in sorted(module_dir.glob("*.md")):
+            fields, text = parse_module_file(path)
+            if module is None:
+                module = Module(slug=module_dir.name, **fields)
+                db.session.add(module)
+                created_modules += 1
+            if text.locale not in {existing.locale for existing in module.translations}:
+                module.translations.append(text)
+                created_texts += 1
+    db.session.commit()
+    return created_modules, created_texts
+
+
+def catalogue(include_archived: bool = False) -> list[Module]:
+    """Every module, with its texts, by slug."""
+    query = select(Module).options(selectinload(Module.translations)).order_by(Module.slug)
+    if not include_archived:
+        query = query.where(Module.archived_at.is_(None))
+    return list(db.session.execute(query).scalars())
+
+
+def get_module(slug: str) -> Module | None:
+    return db.session.execute(select(Module).where(Module.slug == slug)).scalar_one_or_none()
+
+
+def enrolment_of(user: User, module: Module) -> Enrolment | None:
+    return db.session.execute(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.module_id == module.id)
+    ).scalar_one_or_none()
+
+
+def _enrol(user: User, module: Module, source: str, due_on: date | None = None) -> Enrolment:
+    """The person's enrolment in ``module``, created when missing (the caller commits)."""
+    enrolment = enrolment_of(user, module)
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user.id, module_id=module.id, source=source, due_on=due_on)
+        db.session.add(enrolment)
+        db.session.flush()
+    return enrolment
+
+
+def enrol_self(user: User, module: Module) -> Enrolment:
+    """Anyone can take any module that is not archived."""
+    if module.archived_at is not None:
+        raise ModuleError("archived")
+    enrolment = _enrol(user, module, "self")
+    db.session.commit()
+    return enrolment
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: str
+    chosen: int
+    correct: int
+    explanation: str
+
+    @property
+    def is_correct(self) -> bool:
+        return self.chosen == self.correct
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    score: float
+    passed: bool
+    pass_mark: float
+    questions: list[QuestionResult]
+
+
+def submit_quiz(enrolment: Enrolment, text: ModuleText, answers: dict[int, int], now: datetime):
+    """Grade the knowledge check; any number of retries, the best score is kept."""
+    problems = {}
+    for number, question in enumerate(text.quiz):
+        chosen = answers.get(number)
+        if chosen is None:
+            problems[number] = "missing"
+        elif not 0 <= chosen < len(question["options"]):
+            problems[number] = "unknown"
+    unknown = [number for number in answers if not 0 <= number < len(text.quiz)]
+    for number in unknown:
+        problems[number] = "unknown"
+    if problems:
+        raise QuizIncomplete(problems)
+    results = [
+        QuestionResult(q["question"], answers[n], q["answer"], q["explanation"])
+        for n, q in enumerate(text.quiz)
+    ]
+    score = sum(result.is_correct for result in results) / len(results)
+    passed = score >= text.pass_mark
+    enrolment.quiz_attempts += 1
+    enrolment.best_score = max(enrolment.best_score or 0.0, score)
+    if passed and enrolment.quiz_passed_at is None:
+        enrolment.quiz_passed_at = now
+    db.session.commit()
+    return QuizResult(score, passed, text.pass_mark, results)
+
+
+def submit_reflection(enrolment: Enrolment, reflection: str, now: datetime) -> Enrolment:
+    """Keep the reflection and complete the module (once the quiz is passed). For line-of-sight
+    modules the reflection is the role-statement test again, and its category is stored."""
+    if enrolment.quiz_passed_at is None:
+        raise QuizIncomplete({})
+    if enrolment.is_completed:
+        return enrolment  # completing twice changes nothing
+    enrolment.reflection = reflection.strip()
+    if enrolment.module.reflection_kind == "role_statement":
+        result = role_statement.classify(enrolment.reflection, None, lexicon_dir())
+        enrolment.reflection_category = result.category
+    enrolment.completed_at = now
+    db.session.commit()
+    return enrolment
+
+
+def my_training(user: User) -> list[Enrolment]:
+    """The person's modules: unfinished first (soonest due first), then completed."""
+    enrolments = db.session.execute(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .options(selectinload(Enrolment.module).selectinload(Module.translations))
+    ).scalars()
+    return sorted(
+        enrolments,
+        key=lambda e: (e.is_completed, e.due_on or date.max, e.created_at),
+    )
+
+
+def recommend_after_response(user: User, response: Response) -> list[Enrolment]:
+    """Enrol the person in up to three modules for their weakest dimensions under the threshold,
+    largest gap first (confidential surveys only; nobody else sees why)."""
+    scores = response.dimension_scores
+    gaps = sorted(
+        (score, dimension)
+        for dimension, score in scores.items()
+        if score < RECOMMENDATION_THRESHOLD
+    )
+    if not gaps:
+        return []
+    modules = catalogue()
+    chosen: list[Module] = []
+    for _score, dimension in gaps:
+        for module in modules:
+            if dimension in module.dimensions and module not in chosen:
+                chosen.append(module)
+                break
+        if len(chosen) == MAX_RECOMMENDATIONS:
+            break
+    enrolments = [_enrol(user, module, "recommended") for module in chosen]
+    db.session.commit()
+    return enrolments

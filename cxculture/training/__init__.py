@@ -1,0 +1,1 @@
+"""Employees taking micro-training modules."""

@@ -1,0 +1,124 @@
+"""My training, the catalogue, and a module: read it, check your knowledge, reflect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cxculture.access import login_required
+from cxculture.models import utcnow
+from cxculture.services import training
+from cxculture.training.forms import EnrolForm, ReflectionForm, quiz_form
+
+bp = Blueprint("training", __name__)
+
+
+def _module_or_404(slug: str):
+    module = training.get_module(slug)
+    if module is None:
+        abort(404)
+    return module
+
+
+@bp.route("/")
+@login_required
+def mine():
+    return render_template(
+        "training/mine.html",
+        enrolments=training.my_training(current_user),
+        catalogue=training.catalogue(),
+        today=utcnow().date(),
+    )
+
+
+def _render_module(module, enrolment, quiz=None, result=None, reflection=None, status=200):
+    text = module.text_in(str(get_locale()))
+    return render_template(
+        "training/module.html",
+        module=module,
+        text=text,
+        enrolment=enrolment,
+        quiz=quiz or quiz_form(text),
+        result=result,
+        reflection=reflection or ReflectionForm(),
+        enrol_form=EnrolForm(),
+    ), status
+
+
+@bp.route("/<slug>")
+@login_required
+def module(slug: str):
+    found = _module_or_404(slug)
+    enrolment = training.enrolment_of(current_user, found)
+    if enrolment is None and found.archived_at is not None:
+        abort(404)
+    return _render_module(found, enrolment)
+
+
+@bp.route("/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    found = _module_or_404(slug)
+    if EnrolForm().validate_on_submit():
+        try:
+            training.enrol_self(current_user, found)
+        except training.ModuleError:
+            abort(404)
+    return redirect(url_for("training.module", slug=slug))
+
+
+@bp.route("/<slug>/quiz", methods=["POST"])
+@login_required
+def quiz(slug: str):
+    found = _module_or_404(slug)
+    enrolment = training.enrolment_of(current_user, found)
+    if enrolment is None:
+        abort(404)
+    text = found.text_in(str(get_locale()))
+    form = quiz_form(text, request.form)
+    form.validate()
+    posted = {key for key in request.form if key.startswith("question_")}
+    unknown = posted - set(form.question_fields)
+    try:
+        if unknown:
+            raise training.QuizIncomplete({-1: "unknown"})
+        result = training.submit_quiz(enrolment, text, form.answers(), utcnow())
+    except training.QuizIncomplete as exc:
+        for number, problem in exc.problems.items():
+            name = f"question_{number}"
+            message = (
+                _("Please answer this question.")
+                if problem == "missing"
+                else _("Choose one of the options given.")
+            )
+            if name in form.question_fields and not form[name].errors:
+                form[name].errors = [message]
+            elif name not in form.question_fields:
+                form.form_errors.append(_("This question is not part of the knowledge check."))
+        return _render_module(found, enrolment, quiz=form, status=422)
+    if result.passed:
+        flash(_("You passed the knowledge check. One last step: your reflection."), "success")
+    else:
+        flash(_("Not yet: read the explanations and try again."), "warning")
+    return _render_module(found, enrolment, quiz=form, result=result)
+
+
+@bp.route("/<slug>/reflection", methods=["POST"])
+@login_required
+def reflect(slug: str):
+    found = _module_or_404(slug)
+    enrolment = training.enrolment_of(current_user, found)
+    if enrolment is None:
+        abort(404)
+    form = ReflectionForm()
+    if not form.validate_on_submit():
+        return _render_module(found, enrolment, reflection=form, status=422)
+    try:
+        training.submit_reflection(enrolment, form.reflection.data, utcnow())
+    except training.QuizIncomplete:
+        flash(_("Pass the knowledge check first."), "warning")
+    else:
+        flash(_("Module completed. Thank you!"), "success")
+    return redirect(url_for("training.module", slug=slug))
