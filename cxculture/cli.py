@@ -10,9 +10,18 @@ from flask.cli import with_appcontext
 from rq import SimpleWorker
 
 from cxculture import jobs
+from cxculture.models import utcnow
 from cxculture.passwords import PasswordProblem
 from cxculture.scoring import role_statement
-from cxculture.services import accounts, demo, instruments, mail, responses, training
+from cxculture.services import (
+    accounts,
+    assignments,
+    demo,
+    instruments,
+    mail,
+    responses,
+    training,
+)
 
 PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
@@ -104,6 +113,15 @@ def send_emails_command() -> None:
         raise SystemExit(1)
 
 
+@click.command("send-training-reminders")
+@with_appcontext
+def send_training_reminders_command() -> None:
+    """Queue and send a reminder for every overdue training module (run it daily, e.g. cron)."""
+    queued = assignments.queue_overdue_reminders(utcnow().date())
+    jobs.send_emails_later()
+    click.echo(f"{queued} overdue reminders queued.")
+
+
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
@@ -144,6 +162,7 @@ def register_commands(app: Flask) -> None:
         load_modules_command,
         send_emails_command,
         worker_command,
+        send_training_reminders_command,
         classify_role_command,
         rescore_command,
     ):

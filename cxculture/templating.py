@@ -52,15 +52,21 @@ NAVIGATION: tuple[tuple[Role, NavItem], ...] = (
     (Role.EMPLOYEE, NavItem("surveys.mine", _l("My surveys"))),
     (Role.EMPLOYEE, NavItem("training.mine", _l("My training"))),
     (Role.DEPT_HEAD, NavItem("dashboards.head_home", _l("My departments"))),
+    (Role.DEPT_HEAD, NavItem("dashboards.training_page", _l("Team training"))),
     (Role.HR_ADMIN, NavItem("hr.home", _l("HR"))),
     (Role.HR_ADMIN, NavItem("hr.surveys_index", _l("Surveys"))),
     (Role.HR_ADMIN, NavItem("instruments.index", _l("Questionnaires"))),
+    (Role.HR_ADMIN, NavItem("dashboards.training_page", _l("Team training"))),
 )
 
 
 def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
     """The menu entries for a person holding ``roles``."""
-    return [item for role, item in NAVIGATION if role in roles]
+    items: list[NavItem] = []
+    for role, item in NAVIGATION:
+        if role in roles and item not in items:  # a head who is also HR sees it once
+            items.append(item)
+    return items
 
 
 def dimension_names(dimensions: list[str]) -> str:

@@ -97,6 +97,13 @@ class Enrolment(Base):
     )
     source: Mapped[str] = mapped_column(String(16))
     due_on: Mapped[date | None] = mapped_column(Date)
+    # Who assigned it, to which department, with what word (department and rule assignments).
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL")
+    )
+    message: Mapped[str | None] = mapped_column(String(500))
+    reminded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     quiz_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     best_score: Mapped[float | None] = mapped_column(Float)
@@ -105,7 +112,7 @@ class Enrolment(Base):
     reflection_category: Mapped[str | None] = mapped_column(String(24))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     module: Mapped[Module] = relationship()
 
     @property

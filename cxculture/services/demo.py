@@ -12,6 +12,7 @@ from cxculture.extensions import db
 from cxculture.models import User, utcnow
 from cxculture.services.accounts import find_user_by_email
 from cxculture.services.demo_surveys import seed_demo_surveys
+from cxculture.services.demo_training import seed_demo_training
 from cxculture.services.org import ensure_department
 from cxculture.services.training import load_modules
 
@@ -312,6 +313,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
     load_modules()
     hr = find_user_by_email(DEMO_LOGINS[0].login)
     stored = seed_demo_surveys(hr, utcnow()) if hr is not None else 0
+    seed_demo_training(utcnow())
     return SeedReport(
         departments=len(departments),
         people_created=created,

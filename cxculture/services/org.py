@@ -43,6 +43,10 @@ def ensure_department(path: str) -> Department:
     return parent
 
 
+def get_department(department_id: int) -> Department | None:
+    return db.session.get(Department, department_id)
+
+
 def subtree_condition(departments: list[Department]):
     """SQL condition matching ``departments`` and every department below them."""
     clauses = []

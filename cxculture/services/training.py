@@ -159,6 +159,15 @@ def get_module(slug: str) -> Module | None:
     return db.session.execute(select(Module).where(Module.slug == slug)).scalar_one_or_none()
 
 
+def get_module_by_id(module_id: int) -> Module | None:
+    return db.session.get(Module, module_id)
+
+
+def titles(locale: str) -> dict[int, str]:
+    """Every module's title in ``locale``, by id."""
+    return {module.id: module.text_in(locale).title for module in catalogue(include_archived=True)}
+
+
 def enrolment_of(user: User, module: Module) -> Enrolment | None:
     return db.session.execute(
         select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.module_id == module.id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_training
 Revises: 0003_scores
-Create Date: 2026-11-27 08:18:16.739642
+Create Date: 2026-11-27 08:27:07.499463
 
 """
 from alembic import op
@@ -52,6 +52,10 @@ def upgrade():
     sa.Column('module_id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('message', sa.String(length=500), nullable=True),
+    sa.Column('reminded_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('quiz_attempts', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('best_score', sa.Float(), nullable=True),
@@ -60,6 +64,8 @@ def upgrade():
     sa.Column('reflection_category', sa.String(length=24), nullable=True),
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("source IN ('self', 'recommended', 'department', 'rule')", name=op.f('ck_enrolments_source_known')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_enrolments_assigned_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_enrolments_department_id_departments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['module_id'], ['modules.id'], name=op.f('fk_enrolments_module_id_modules'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_enrolments_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enrolments')),
