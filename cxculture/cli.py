@@ -122,6 +122,13 @@ def send_training_reminders_command() -> None:
     click.echo(f"{queued} overdue reminders queued.")
 
 
+@click.command("apply-training-rules")
+@with_appcontext
+def apply_training_rules_command() -> None:
+    """Apply HR's training rules of surveys that have closed (run it daily, e.g. cron)."""
+    click.echo(f"{assignments.apply_closed_surveys(utcnow())} people enrolled by rules.")
+
+
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
@@ -163,6 +170,7 @@ def register_commands(app: Flask) -> None:
         send_emails_command,
         worker_command,
         send_training_reminders_command,
+        apply_training_rules_command,
         classify_role_command,
         rescore_command,
     ):

@@ -44,6 +44,7 @@ AUDIT_LABELS = {
     "survey.newcomers_invited": _l("invited people who joined the audience"),
     "survey.emails_retried": _l("asked to send the queued emails again"),
     "instrument.copied": _l("copied the questionnaire"),
+    "training.rule_created": _l("added a training rule"),
 }
 PRIVACY_LABELS = {"confidential": _l("Confidential"), "anonymous": _l("Anonymous")}
 

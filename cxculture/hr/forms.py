@@ -9,6 +9,7 @@ from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -16,7 +17,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from cxculture.models import PrivacyMode, Survey
 from cxculture.services.surveys import SurveySpec
@@ -101,3 +102,15 @@ class ExtendForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A lifecycle button: the CSRF token is all it carries."""
+
+
+class RuleForm(FlaskForm):
+    dimension = SelectField(_l("Dimension"))
+    threshold = IntegerField(
+        _l("Below this score"), default=60, validators=[InputRequired(), NumberRange(1, 100)]
+    )
+    module_id = SelectField(_l("Module"), coerce=int, validators=[InputRequired()])
+    due_days = IntegerField(
+        _l("Due after (days)"), default=30, validators=[InputRequired(), NumberRange(1, 365)]
+    )
+    submit = SubmitField(_l("Add the rule"))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from cxculture.access import roles_required
-from cxculture.hr.forms import ActionForm, ExtendForm, SurveyForm, from_local
-from cxculture.models import Role, utcnow
-from cxculture.services import audit, instruments, org, surveys
+from cxculture.hr.forms import ActionForm, ExtendForm, RuleForm, SurveyForm, from_local
+from cxculture.models import Role, SurveyState, utcnow
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.services import assignments, audit, instruments, org, surveys, training
+from cxculture.templating import DIMENSION_LABELS, SURVEY_STATE_LABELS
 
 bp = Blueprint("hr", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
@@ -83,9 +86,19 @@ def edit_survey(survey_id: int):
     return render_template("hr/survey_form.html", form=form, survey=survey)
 
 
+def _rule_form() -> RuleForm:
+    form = RuleForm()
+    form.dimension.choices = [SelectChoice(key, DIMENSION_LABELS[key]) for key in DIMENSIONS]
+    form.module_id.choices = [
+        SelectChoice(module_id, title)
+        for module_id, title in training.titles(str(get_locale())).items()
+    ]
+    return form
+
+
 @bp.route("/surveys/<int:survey_id>")
 @HR_ONLY
-def survey(survey_id: int):
+def survey(survey_id: int, rule_form: RuleForm | None = None):
     survey = _survey_or_404(survey_id)
     return render_template(
         "hr/survey.html",
@@ -95,7 +108,34 @@ def survey(survey_id: int):
         events=audit.events_for("survey", survey.id),
         action_form=ActionForm(),
         extend_form=ExtendForm(),
+        rules=assignments.rules_of(survey),
+        rule_form=rule_form or _rule_form(),
+        titles=training.titles(str(get_locale())),
     )
+
+
+@bp.route("/surveys/<int:survey_id>/rules", methods=["POST"])
+@HR_ONLY
+def add_rule(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    form = _rule_form()
+    if not form.validate_on_submit():
+        return survey_page_with(survey_id, form)
+    module = training.get_module_by_id(form.module_id.data)
+    if module is None:
+        abort(404)
+    assignments.create_rule(
+        current_user, survey, form.dimension.data, form.threshold.data, module, form.due_days.data
+    )
+    flash(_("Rule added. It applies when the survey closes."), "success")
+    if survey.state(utcnow()) is SurveyState.CLOSED:
+        assignments.apply_rules(survey, utcnow())
+    return redirect(url_for("hr.survey", survey_id=survey.id))
+
+
+def survey_page_with(survey_id: int, form: RuleForm):
+    """The survey page again, with the rule form's errors."""
+    return survey(survey_id, rule_form=form), 422
 
 
 ACTIONS = {
@@ -127,7 +167,10 @@ def survey_action(survey_id: int, action: str):
             result = service(survey, current_user, utcnow())
         except surveys.WrongState as exc:
             flash(
-                _("This cannot be done to a survey in the state “%(state)s”.", state=exc.state),
+                _(
+                    "This cannot be done to a survey in the state “%(state)s”.",
+                    state=SURVEY_STATE_LABELS[exc.state],
+                ),
                 "warning",
             )
         except surveys.EmptyAudience:

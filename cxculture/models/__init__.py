@@ -15,7 +15,13 @@ from cxculture.models.surveys import (
     SurveyState,
     survey_departments,
 )
-from cxculture.models.training import Enrolment, Module, ModuleText
+from cxculture.models.training import (
+    Enrolment,
+    Module,
+    ModuleText,
+    RuleApplication,
+    TrainingRule,
+)
 
 __all__ = [
     "Answer",
@@ -32,8 +38,10 @@ __all__ = [
     "PrivacyMode",
     "Response",
     "Role",
+    "RuleApplication",
     "Survey",
     "SurveyState",
+    "TrainingRule",
     "User",
     "department_heads",
     "survey_departments",

@@ -121,3 +121,38 @@ class Enrolment(Base):
 
     def __repr__(self) -> str:
         return f"<Enrolment user={self.user_id} module={self.module_id}>"
+
+
+class TrainingRule(Base):
+    """HR's rule: when the survey closes, departments scoring below ``threshold`` on
+    ``dimension`` (and large enough to be shown) get ``module``, due ``due_days`` later."""
+
+    __tablename__ = "training_rules"
+    __table_args__ = (
+        CheckConstraint("threshold > 0 AND threshold <= 100", name="threshold_on_scale"),
+        CheckConstraint("due_days BETWEEN 1 AND 365", name="due_days_sensible"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    dimension: Mapped[str] = mapped_column(String(32))
+    threshold: Mapped[float] = mapped_column(Float)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="RESTRICT"))
+    due_days: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module: Mapped[Module] = relationship()
+
+
+class RuleApplication(Base):
+    """A rule applied to one department: recorded so that it never applies twice."""
+
+    __tablename__ = "rule_applications"
+
+    rule_id: Mapped[int] = mapped_column(
+        ForeignKey("training_rules.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enrolled: Mapped[int] = mapped_column(Integer)

@@ -8,14 +8,26 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from cxculture.access import can_view_department
 from cxculture.extensions import db
-from cxculture.models import Department, Enrolment, Module, OutboxMessage, Role, User
-from cxculture.services import audit
+from cxculture.models import (
+    Department,
+    Enrolment,
+    Module,
+    OutboxMessage,
+    Role,
+    RuleApplication,
+    Survey,
+    SurveyState,
+    TrainingRule,
+    User,
+)
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.services import audit, results
 from cxculture.services.mail import absolute_url, render_email
 from cxculture.services.org import subtree_condition
 
@@ -43,6 +55,29 @@ def assign_to_department(
         raise NotYourDepartment(department.id)
     if due_on < today:
         raise DueDateInPast(due_on)
+    created = _enrol_department(module, department, due_on, "department", actor.id, message)
+    audit.record(
+        actor,
+        "training.assigned",
+        "department",
+        department.id,
+        module=module.slug,
+        due_on=due_on.isoformat(),
+        enrolled=created,
+    )
+    db.session.commit()
+    return created
+
+
+def _enrol_department(
+    module: Module,
+    department: Department,
+    due_on: date,
+    source: str,
+    assigned_by_id: int | None,
+    message: str | None = None,
+) -> int:
+    """Enrol the department's active people who are not enrolled yet (the caller commits)."""
     people = db.session.execute(
         select(User)
         .join(Department, Department.id == User.department_id)
@@ -62,9 +97,9 @@ def assign_to_department(
                 Enrolment(
                     user_id=person.id,
                     module_id=module.id,
-                    source="department",
+                    source=source,
                     due_on=due_on,
-                    assigned_by_id=actor.id,
+                    assigned_by_id=assigned_by_id,
                     department_id=department.id,
                     message=(message or "").strip() or None,
                 )
@@ -72,17 +107,103 @@ def assign_to_department(
             created += 1
         elif not enrolment.is_completed and (enrolment.due_on is None or due_on < enrolment.due_on):
             enrolment.due_on = due_on
+    return created
+
+
+class RuleError(ValueError):
+    """A rule that cannot be set: unknown dimension, threshold or delay out of range."""
+
+
+def create_rule(
+    actor: User, survey: Survey, dimension: str, threshold: float, module: Module, due_days: int
+) -> TrainingRule:
+    """HR's automatic assignment for when ``survey`` closes."""
+    if dimension not in DIMENSIONS or not 0 < threshold <= 100 or not 1 <= due_days <= 365:
+        raise RuleError()
+    rule = TrainingRule(
+        survey_id=survey.id,
+        dimension=dimension,
+        threshold=threshold,
+        module_id=module.id,
+        due_days=due_days,
+        created_by_id=actor.id,
+    )
+    db.session.add(rule)
+    db.session.flush()
     audit.record(
         actor,
-        "training.assigned",
-        "department",
-        department.id,
+        "training.rule_created",
+        "survey",
+        survey.id,
+        rule=rule.id,
+        dimension=dimension,
+        threshold=threshold,
         module=module.slug,
-        due_on=due_on.isoformat(),
-        enrolled=created,
     )
     db.session.commit()
+    return rule
+
+
+def rules_of(survey: Survey) -> list[TrainingRule]:
+    return list(
+        db.session.execute(
+            select(TrainingRule)
+            .where(TrainingRule.survey_id == survey.id)
+            .order_by(TrainingRule.id)
+        ).scalars()
+    )
+
+
+def apply_rules(survey: Survey, now: datetime) -> int:
+    """Apply the survey's rules once it has closed: every department shown by the anonymity
+    guard whose score is below a rule's threshold gets its module. A rule applies to a
+    department once, whatever closes and reopens follow. Returns the new enrolments."""
+    rules = rules_of(survey)
+    if not rules or survey.state(now) is not SurveyState.CLOSED:
+        return 0
+    found = results.survey_results(survey)
+    applied = {
+        (a.rule_id, a.department_path)
+        for a in db.session.execute(
+            select(RuleApplication).where(RuleApplication.rule_id.in_([r.id for r in rules]))
+        ).scalars()
+    }
+    created = 0
+    for rule in rules:
+        for group in found.departments():
+            score = group.dimensions.get(rule.dimension)
+            if group.is_suppressed or score is None or score >= rule.threshold:
+                continue
+            if (rule.id, group.key) in applied:
+                continue
+            department = db.session.execute(
+                select(Department).where(Department.path == group.key)
+            ).scalar_one_or_none()
+            enrolled = 0
+            if department is not None:  # a department since renamed or removed is skipped
+                enrolled = _enrol_department(
+                    rule.module,
+                    department,
+                    now.date() + timedelta(days=rule.due_days),
+                    "rule",
+                    rule.created_by_id,
+                )
+            db.session.add(
+                RuleApplication(rule_id=rule.id, department_path=group.key, enrolled=enrolled)
+            )
+            created += enrolled
+    db.session.commit()
     return created
+
+
+def apply_closed_surveys(now: datetime) -> int:
+    """Apply the rules of every closed survey that has some (for surveys that closed by date)."""
+    surveys = (
+        db.session.execute(select(Survey).where(Survey.id.in_(select(TrainingRule.survey_id))))
+        .scalars()
+        .all()
+    )
+    return sum(apply_rules(survey, now) for survey in surveys)
 
 
 @dataclass(frozen=True)

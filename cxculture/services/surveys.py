@@ -20,7 +20,7 @@ from cxculture.models import (
     User,
 )
 from cxculture.models.base import UTCDateTime
-from cxculture.services import audit, mail
+from cxculture.services import assignments, audit, mail
 from cxculture.services.org import subtree_condition
 
 
@@ -185,6 +185,9 @@ def close_survey(survey: Survey, actor: User, now: datetime) -> None:
     survey.closed_at = now
     audit.record(actor, "survey.closed", "survey", survey.id)
     db.session.commit()
+    # HR's training rules fire at close; applied once per department, so reopening and
+    # closing again assigns nothing twice.
+    assignments.apply_rules(survey, now)
 
 
 def extend_survey(survey: Survey, closes_at: datetime, actor: User, now: datetime) -> None:
