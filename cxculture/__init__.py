@@ -14,6 +14,7 @@ from config import Config, config_class
 from cxculture import models  # noqa: F401 - registers every model on the metadata
 from cxculture.access import enforce_access_policy
 from cxculture.auth.routes import bp as auth_bp
+from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
 from cxculture.dashboards.routes import bp as dashboards_bp
 from cxculture.errors import register_error_handlers
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(instruments_bp, url_prefix="/hr/instruments")
+    app.register_blueprint(catalogue_bp, url_prefix="/hr/modules")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")

@@ -45,6 +45,10 @@ AUDIT_LABELS = {
     "survey.emails_retried": _l("asked to send the queued emails again"),
     "instrument.copied": _l("copied the questionnaire"),
     "training.rule_created": _l("added a training rule"),
+    "training.module_created": _l("created the module"),
+    "training.module_edited": _l("edited the module"),
+    "training.module_archived": _l("archived the module"),
+    "training.module_restored": _l("restored the module"),
 }
 PRIVACY_LABELS = {"confidential": _l("Confidential"), "anonymous": _l("Anonymous")}
 

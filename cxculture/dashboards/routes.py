@@ -4,13 +4,22 @@ HR uses the training page too, for every department."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from cxculture.access import roles_required
+from cxculture.access import can_view_department, roles_required
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
 from cxculture.services import assignments, org, training
@@ -45,6 +54,12 @@ def _assign_form() -> AssignForm:
 def training_page():
     form = _assign_form()
     today = utcnow().date()
+    posted = request.form.get("department_id", "")
+    if posted.isdigit():
+        # A department outside the person's reach is a 403, not a "not a valid choice".
+        target = org.get_department(int(posted))
+        if target is not None and not can_view_department(current_user, target):
+            abort(403)
     if form.validate_on_submit():
         department = org.get_department(form.department_id.data)
         module = training.get_module_by_id(form.module_id.data)

@@ -3,6 +3,7 @@ personal recommendations that follow a confidential survey answer."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import frontmatter
 import markdown
 import nh3
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +21,7 @@ from cxculture.models import Enrolment, Module, ModuleText, Response, User
 from cxculture.models.training import REFLECTION_KINDS
 from cxculture.scoring import role_statement
 from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.services import audit
 from cxculture.services.responses import lexicon_dir
 
 MODULES = Path(__file__).resolve().parent.parent / "content" / "modules"
@@ -145,6 +148,86 @@ def load_modules(folder: Path = MODULES) -> tuple[int, int]:
                 created_texts += 1
     db.session.commit()
     return created_modules, created_texts
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def create_module(
+    actor: User, slug: str, dimensions: list[str], minutes: int, reflection_kind: str
+) -> Module:
+    """A new module without text yet; HR writes it language by language."""
+    if not SLUG.match(slug) or get_module(slug) is not None:
+        raise ModuleError("slug")
+    if not dimensions or any(d not in DIMENSIONS for d in dimensions):
+        raise ModuleError("dimensions")
+    if reflection_kind not in REFLECTION_KINDS or not 1 <= minutes <= 30:
+        raise ModuleError("settings")
+    module = Module(
+        slug=slug, dimensions=dimensions, minutes=minutes, reflection_kind=reflection_kind
+    )
+    db.session.add(module)
+    db.session.flush()
+    audit.record(actor, "training.module_created", "module", module.id, slug=slug)
+    db.session.commit()
+    return module
+
+
+def parse_quiz(source: str) -> tuple[list[dict], float]:
+    """The knowledge check written as YAML (``pass_mark`` and ``questions``), checked."""
+    try:
+        raw = yaml.safe_load(source) or {}
+    except yaml.YAMLError as exc:
+        raise ModuleError(f"quiz: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(raw, dict):
+        raise ModuleError("quiz: expected pass_mark and questions")
+    return _quiz(raw, "quiz")
+
+
+def quiz_source(text: ModuleText) -> str:
+    """The knowledge check as the YAML HR edits."""
+    return yaml.safe_dump(
+        {"pass_mark": text.pass_mark, "questions": text.quiz},
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+    )
+
+
+def save_text(
+    actor: User,
+    module: Module,
+    locale: str,
+    title: str,
+    body_markdown: str,
+    reflection_prompt: str,
+    quiz_yaml: str,
+) -> ModuleText:
+    """Write or translate the module in ``locale``; the HTML is rendered and sanitised here."""
+    if locale not in SUPPORTED_LOCALES:
+        raise ModuleError("locale")
+    quiz, pass_mark = parse_quiz(quiz_yaml)
+    text = next((t for t in module.translations if t.locale == locale), None)
+    if text is None:
+        text = ModuleText(locale=locale)
+        module.translations.append(text)
+    text.title = title.strip()
+    text.body_markdown = body_markdown
+    text.body_html = render_markdown(body_markdown)
+    text.reflection_prompt = reflection_prompt.strip()
+    text.quiz = quiz
+    text.pass_mark = pass_mark
+    audit.record(actor, "training.module_edited", "module", module.id, locale=locale)
+    db.session.commit()
+    return text
+
+
+def set_archived(actor: User, module: Module, archived: bool, now: datetime) -> None:
+    """Archive a module (no new enrolments; records stay readable) or bring it back."""
+    module.archived_at = now if archived else None
+    action = "training.module_archived" if archived else "training.module_restored"
+    audit.record(actor, action, "module", module.id)
+    db.session.commit()
 
 
 def catalogue(include_archived: bool = False) -> list[Module]:

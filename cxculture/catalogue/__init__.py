@@ -1,0 +1,1 @@
+"""HR managing the training catalogue: new modules, texts and translations, archiving."""

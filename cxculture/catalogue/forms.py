@@ -1,0 +1,68 @@
+"""Forms for a new module and for a module's text in one language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.templating import DIMENSION_LABELS
+
+QUIZ_EXAMPLE = """pass_mark: 0.8
+questions:
+  - question: "..."
+    options: ["...", "...", "..."]
+    answer: 0
+    explanation: "..."
+"""
+
+
+class ModuleForm(FlaskForm):
+    slug = StringField(
+        _l("Short name in the address"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and -.")),
+        ],
+    )
+    dimensions = SelectMultipleField(
+        _l("Dimensions"),
+        choices=[SelectChoice(key, DIMENSION_LABELS[key]) for key in DIMENSIONS],
+        validators=[DataRequired()],
+    )
+    minutes = IntegerField(
+        _l("Minutes"), default=4, validators=[InputRequired(), NumberRange(1, 30)]
+    )
+    reflection_kind = RadioField(
+        _l("Reflection"),
+        choices=[
+            SelectChoice("role_statement", _l("The role-statement test (line of sight)")),
+            SelectChoice("free", _l("A free question")),
+        ],
+        default="free",
+    )
+    submit = SubmitField(_l("Create the module"))
+
+
+class TextForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body_markdown = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()])
+    reflection_prompt = StringField(
+        _l("Reflection question"), validators=[DataRequired(), Length(max=500)]
+    )
+    quiz = TextAreaField(
+        _l("Knowledge check (YAML)"), default=QUIZ_EXAMPLE, validators=[DataRequired()]
+    )
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Save"))
