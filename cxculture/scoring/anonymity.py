@@ -112,11 +112,27 @@ def suppressed_groups(groups: Mapping[str, Group], minimum: int) -> frozenset[st
         family = _violation(families, sizes, shown, minimum)
         if family is None:
             return frozenset(hidden)
-        # Hide the smallest shown sibling: it costs the least information.
-        candidates = [kid for kid in family.children if kid in shown and sizes[kid] > 0]
-        if candidates:
-            hidden.add(min(candidates, key=lambda kid: (sizes[kid], kid)))
-        elif family.parent in shown:
-            hidden.add(family.parent)
-        else:  # nothing left to hide in this family; cannot happen, but never loop forever
-            return frozenset(hidden | {kid for kid in family.children})
+        hidden.add(_next_to_hide(family, families, sizes, shown, minimum))
+
+
+def _next_to_hide(
+    family: _Family, families: list[_Family], sizes: dict[str, int], shown: set[str], minimum: int
+) -> str:
+    """The group to hide next to close a leak through ``family``."""
+    # Usually the smallest shown sibling: it costs the least information.
+    candidates = sorted(
+        (kid for kid in family.children if kid in shown and sizes[kid] > 0),
+        key=lambda kid: (sizes[kid], kid),
+    )
+    if candidates:
+        return candidates[0]
+    if family.parent in shown:
+        return family.parent
+    # The leak runs through groups worked out in other families: hide the smallest shown group
+    # that stops this family leaking, or failing that the smallest one (each step hides one more
+    # group, so this ends, at worst with nothing shown).
+    by_size = sorted(shown, key=lambda key: (sizes[key], key))
+    for key in by_size:
+        if _violation(families, sizes, shown - {key}, minimum) is not family:
+            return key
+    return by_size[0]

@@ -113,3 +113,17 @@ def test_the_independent_check_catches_a_guard_that_only_hides_small_groups():
     groups = _tree([0, 0, 0], [0, 10, 3])
     naive = frozenset(key for key, group in groups.items() if group.n < MINIMUM)
     assert _revealed(groups, naive) == ["g2"]
+
+
+def test_a_leak_through_a_chain_of_single_children_is_closed():
+    # Found by the property test: g2 (6) holds g4 (5) holds g6 (5), so g2's own single person
+    # could be worked out through the chain even with g2 and g4 hidden.
+    groups = {
+        "g0": Group("g0", None, 6),
+        "g1": Group("g1", "g0", 0),
+        "g2": Group("g2", "g0", 6),
+        "g4": Group("g4", "g2", 5),
+        "g6": Group("g6", "g4", 5),
+    }
+    hidden = suppressed_groups(groups, MINIMUM)
+    assert _revealed(groups, hidden) == []
