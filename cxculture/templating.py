@@ -57,10 +57,12 @@ NAVIGATION: tuple[tuple[Role, NavItem], ...] = (
     (Role.EMPLOYEE, NavItem("surveys.mine", _l("My surveys"))),
     (Role.EMPLOYEE, NavItem("training.mine", _l("My training"))),
     (Role.DEPT_HEAD, NavItem("dashboards.head_home", _l("My departments"))),
+    (Role.DEPT_HEAD, NavItem("dashboards.results_page", _l("Results"))),
     (Role.DEPT_HEAD, NavItem("dashboards.training_page", _l("Team training"))),
     (Role.HR_ADMIN, NavItem("hr.home", _l("HR"))),
     (Role.HR_ADMIN, NavItem("hr.surveys_index", _l("Surveys"))),
     (Role.HR_ADMIN, NavItem("instruments.index", _l("Questionnaires"))),
+    (Role.HR_ADMIN, NavItem("dashboards.results_page", _l("Results"))),
     (Role.HR_ADMIN, NavItem("dashboards.training_page", _l("Team training"))),
 )
 

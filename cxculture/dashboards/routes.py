@@ -19,10 +19,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from cxculture import charts
 from cxculture.access import can_view_department, roles_required
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
-from cxculture.services import assignments, org, training
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.services import assignments, dashboards, org, training
+from cxculture.templating import DIMENSION_LABELS
 
 bp = Blueprint("dashboards", __name__)
 
@@ -100,3 +103,57 @@ def training_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=training-{today}.csv"},
     )
+
+
+def _survey_param(surveys: list) -> object:
+    raw = request.args.get("survey")
+    if raw is None:
+        return surveys[0] if surveys else None
+    if not raw.isdigit():
+        abort(400)
+    chosen = next((survey for survey in surveys if survey.id == int(raw)), None)
+    if chosen is None:
+        abort(404)
+    return chosen
+
+
+@bp.route("/results")
+@roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
+def results_page():
+    surveys = dashboards.result_surveys()
+    survey = _survey_param(surveys)
+    if survey is None:
+        return render_template("dashboards/results.html", view=None, surveys=surveys)
+    try:
+        view = dashboards.department_dashboard(
+            current_user, survey, request.args.get("department") or None
+        )
+    except assignments.NotYourDepartment:
+        abort(403)
+    return render_template("dashboards/results.html", view=view, surveys=surveys)
+
+
+@bp.route("/results/chart.png")
+@roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
+def results_chart():
+    survey = _survey_param(dashboards.result_surveys())
+    if survey is None:
+        abort(404)
+    try:
+        view = dashboards.department_dashboard(
+            current_user, survey, request.args.get("department") or None
+        )
+    except assignments.NotYourDepartment:
+        abort(403)
+    if view.group.is_suppressed:
+        abort(404)  # no image of a group the guard hides
+    labels = tuple(str(DIMENSION_LABELS[d]) for d in DIMENSIONS if d in view.group.dimensions)
+    keys = [d for d in DIMENSIONS if d in view.group.dimensions]
+    image = charts.dimension_bars(
+        labels,
+        tuple(view.group.dimensions[d] for d in keys),
+        tuple(view.company.dimensions.get(d) for d in keys),
+        view.group.name,
+        _("Company"),
+    )
+    return Response(image, mimetype="image/png")
