@@ -108,7 +108,7 @@ def training_csv():
 def _survey_param(surveys: list) -> object:
     raw = request.args.get("survey")
     if raw is None:
-        return surveys[0] if surveys else None
+        return dashboards.default_survey(surveys, utcnow())
     if not raw.isdigit():
         abort(400)
     chosen = next((survey for survey in surveys if survey.id == int(raw)), None)

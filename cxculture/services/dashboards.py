@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from cxculture.extensions import db
-from cxculture.models import Department, Module, Role, Survey, User
+from cxculture.models import Instrument, Module, Role, Survey, SurveyState, User
 from cxculture.models.org import PATH_SEPARATOR
+from cxculture.scoring.stats import WaveChange
 from cxculture.services import results, training
 from cxculture.services.assignments import NotYourDepartment
 
@@ -22,6 +23,28 @@ def result_surveys() -> list[Survey]:
             select(Survey).where(Survey.launched_at.is_not(None)).order_by(Survey.opens_at.desc())
         ).scalars()
     )
+
+
+def default_survey(surveys: list[Survey], now) -> Survey | None:
+    """The newest closed wave (complete results), else the newest launched one."""
+    closed = [survey for survey in surveys if survey.state(now) is SurveyState.CLOSED]
+    return (closed or surveys or [None])[0]
+
+
+def previous_wave(survey: Survey) -> Survey | None:
+    """The closed wave of the same questionnaire that came before ``survey``."""
+    return db.session.execute(
+        select(Survey)
+        .join(Instrument, Instrument.id == Survey.instrument_id)
+        .where(
+            Instrument.key == survey.instrument.key,
+            Survey.launched_at.is_not(None),
+            Survey.opens_at < survey.opens_at,
+            Survey.id != survey.id,
+        )
+        .order_by(Survey.opens_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def viewable_paths(viewer: User) -> list[str] | None:
@@ -48,6 +71,8 @@ class HeadDashboard:
     items: results.AnswerDistributions | None
     statements: list[str] | None
     where_to_act: list[tuple[str, float, list[Module]]]
+    previous: Survey | None = None
+    change: WaveChange | None = None
 
 
 def department_dashboard(viewer: User, survey: Survey, key: str | None) -> HeadDashboard:
@@ -69,8 +94,10 @@ def department_dashboard(viewer: User, survey: Survey, key: str | None) -> HeadD
             :WHERE_TO_ACT
         ]:
             act.append((dimension, score, [m for m in modules if dimension in m.dimensions]))
-    return HeadDashboard(survey, found, group, found.company, choices, items, statements, act)
-
-
-def department_of(key: str) -> Department | None:
-    return db.session.execute(select(Department).where(Department.path == key)).scalar_one_or_none()
+    previous = previous_wave(survey)
+    change = None
+    if previous is not None and not group.is_suppressed:
+        change = results.compare_waves(previous, survey, key)  # guarded in both waves
+    return HeadDashboard(
+        survey, found, group, found.company, choices, items, statements, act, previous, change
+    )

@@ -58,19 +58,6 @@ def subtree_condition(departments: list[Department]):
     return or_(*clauses) if clauses else Department.id.is_(None)
 
 
-def departments_covered_by(user: User) -> list[Department]:
-    """The departments ``user`` heads, with everything below them, in tree order."""
-    if not user.headed_departments:
-        return []
-    return list(
-        db.session.execute(
-            select(Department)
-            .where(subtree_condition(user.headed_departments))
-            .order_by(Department.path)
-        ).scalars()
-    )
-
-
 @dataclass(frozen=True)
 class DepartmentRow:
     """One line of a department table: where it sits, who heads it, how many people it has."""

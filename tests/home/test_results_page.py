@@ -61,3 +61,15 @@ def test_a_suppressed_group_shows_no_number_and_no_chart(demo, app, browser):
     assert "Customer Orientation Index:" not in html
     chart = browser.client.get(f"/dashboards/results/chart.png?survey={demo}&department={hidden}")
     assert chart.status_code == 404
+
+
+def test_results_open_on_the_closed_wave_and_compare_waves(demo, browser):
+    browser.login("head.operations@demo.test", "cxdemo")
+    browser.post_form("/me", {"locale": "en", "next": "/me"}, action="/language")
+    html = browser.client.get("/dashboards/results").get_data(as_text=True)
+    assert f'<option value="{demo}" selected>' in html  # the closed first wave by default
+    second = browser.client.get(
+        "/dashboards/results?department=Operations&survey=" + str(demo + 1)
+    ).get_data(as_text=True)
+    assert "Change since “Customer orientation, first wave”" in second
+    assert "confidence interval" in second
