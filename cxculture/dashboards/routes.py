@@ -117,6 +117,14 @@ def _survey_param(surveys: list) -> object:
     return chosen
 
 
+def _or_403(load, survey):
+    """``load(current_user, survey, department)``, answering 403 out of the viewer's reach."""
+    try:
+        return load(current_user, survey, request.args.get("department") or None)
+    except assignments.NotYourDepartment:
+        abort(403)
+
+
 @bp.route("/results")
 @roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
 def results_page():
@@ -124,12 +132,7 @@ def results_page():
     survey = _survey_param(surveys)
     if survey is None:
         return render_template("dashboards/results.html", view=None, surveys=surveys)
-    try:
-        view = dashboards.department_dashboard(
-            current_user, survey, request.args.get("department") or None
-        )
-    except assignments.NotYourDepartment:
-        abort(403)
+    view = _or_403(dashboards.department_dashboard, survey)
     return render_template("dashboards/results.html", view=view, surveys=surveys)
 
 
@@ -139,21 +142,15 @@ def results_chart():
     survey = _survey_param(dashboards.result_surveys())
     if survey is None:
         abort(404)
-    try:
-        view = dashboards.department_dashboard(
-            current_user, survey, request.args.get("department") or None
-        )
-    except assignments.NotYourDepartment:
-        abort(403)
-    if view.group.is_suppressed:
+    found, group, _choices = _or_403(dashboards.department_results, survey)
+    if group.is_suppressed:
         abort(404)  # no image of a group the guard hides
-    labels = tuple(str(DIMENSION_LABELS[d]) for d in DIMENSIONS if d in view.group.dimensions)
-    keys = [d for d in DIMENSIONS if d in view.group.dimensions]
+    keys = [d for d in DIMENSIONS if d in group.dimensions]
     image = charts.dimension_bars(
-        labels,
-        tuple(view.group.dimensions[d] for d in keys),
-        tuple(view.company.dimensions.get(d) for d in keys),
-        view.group.name,
+        tuple(str(DIMENSION_LABELS[d]) for d in keys),
+        tuple(group.dimensions[d] for d in keys),
+        tuple(found.company.dimensions.get(d) for d in keys),
+        group.name,
         _("Company"),
     )
     return Response(image, mimetype="image/png")

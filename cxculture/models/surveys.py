@@ -21,7 +21,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
-    and_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -170,16 +169,6 @@ class Survey(Base):
         if now >= self.opens_at:
             return SurveyState.OPEN
         return SurveyState.SCHEDULED
-
-    @classmethod
-    def is_open_at(cls, now: datetime):
-        """SQL condition: the survey takes answers at ``now``."""
-        return and_(
-            cls.launched_at.is_not(None),
-            cls.closed_at.is_(None),
-            cls.opens_at <= now,
-            cls.closes_at > now,
-        )
 
     def __repr__(self) -> str:
         return f"<Survey {self.id} {self.name!r}>"

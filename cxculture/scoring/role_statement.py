@@ -64,10 +64,6 @@ class Classification:
     evidence: tuple[Evidence, ...]
     lang: str
 
-    @property
-    def names_customer(self) -> bool:
-        return self.category in CUSTOMER_CATEGORIES
-
 
 @dataclass(frozen=True)
 class _Token:

@@ -75,15 +75,24 @@ class HeadDashboard:
     change: WaveChange | None = None
 
 
-def department_dashboard(viewer: User, survey: Survey, key: str | None) -> HeadDashboard:
-    """One department's guarded results for ``viewer``; NotYourDepartment when out of reach."""
+def department_results(
+    viewer: User, survey: Survey, key: str | None
+) -> tuple[results.SurveyResults, results.GroupResult, list[results.GroupResult]]:
+    """The survey's guarded results, the department ``key`` (default: the viewer's first) and
+    the departments the viewer may choose from; NotYourDepartment when out of reach."""
     found = results.survey_results(survey)
     choices = found.departments(viewable_paths(viewer))
     if key is None:
         key = choices[0].key if choices else None
     if key is None or key not in found.groups or not may_view(viewer, key):
         raise NotYourDepartment(key)
-    group = found.groups[key]
+    return found, found.groups[key], choices
+
+
+def department_dashboard(viewer: User, survey: Survey, key: str | None) -> HeadDashboard:
+    """One department's guarded results for ``viewer``; NotYourDepartment when out of reach."""
+    found, group, choices = department_results(viewer, survey, key)
+    key = group.key
     items = statements = None
     act: list[tuple[str, float, list[Module]]] = []
     if not group.is_suppressed:

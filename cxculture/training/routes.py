@@ -22,6 +22,15 @@ def _module_or_404(slug: str):
     return module
 
 
+def _enrolment_or_404(slug: str):
+    """The module and the person's enrolment in it; 404 for a module they have not taken."""
+    found = _module_or_404(slug)
+    enrolment = training.enrolment_of(current_user, found)
+    if enrolment is None:
+        abort(404)
+    return found, enrolment
+
+
 @bp.route("/")
 @login_required
 def mine():
@@ -72,10 +81,7 @@ def enrol(slug: str):
 @bp.route("/<slug>/quiz", methods=["POST"])
 @login_required
 def quiz(slug: str):
-    found = _module_or_404(slug)
-    enrolment = training.enrolment_of(current_user, found)
-    if enrolment is None:
-        abort(404)
+    found, enrolment = _enrolment_or_404(slug)
     text = found.text_in(str(get_locale()))
     form = quiz_form(text, request.form)
     form.validate()
@@ -108,10 +114,7 @@ def quiz(slug: str):
 @bp.route("/<slug>/reflection", methods=["POST"])
 @login_required
 def reflect(slug: str):
-    found = _module_or_404(slug)
-    enrolment = training.enrolment_of(current_user, found)
-    if enrolment is None:
-        abort(404)
+    found, enrolment = _enrolment_or_404(slug)
     form = ReflectionForm()
     if not form.validate_on_submit():
         return _render_module(found, enrolment, reflection=form, status=422)
