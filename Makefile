@@ -42,6 +42,7 @@ test-pg: install catalogs
 bench: install catalogs
 	$(BIN)/python -m bench.bench_surveys $(BENCH_ARGS)
 	$(BIN)/python -m bench.bench_results $(BENCH_ARGS)
+	$(BIN)/python -m bench.bench_dashboards $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

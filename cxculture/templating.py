@@ -27,6 +27,12 @@ DIMENSION_LABELS = {
     "right_first_time": _l("Right first time"),
     "lead": _l("Leadership"),
 }
+CATEGORY_LABELS = {  # the role-statement test's outcomes
+    "customer_direct": _l("Names the customer"),
+    "customer_indirect": _l("Serves someone who does"),
+    "internal_only": _l("Names only colleagues"),
+    "no_line_of_sight": _l("No line of sight"),
+}
 SURVEY_STATE_LABELS = {
     "draft": _l("Draft"),
     "scheduled": _l("Scheduled"),
@@ -62,6 +68,7 @@ NAVIGATION: tuple[tuple[Role, NavItem], ...] = (
     (Role.HR_ADMIN, NavItem("hr.home", _l("HR"))),
     (Role.HR_ADMIN, NavItem("hr.surveys_index", _l("Surveys"))),
     (Role.HR_ADMIN, NavItem("instruments.index", _l("Questionnaires"))),
+    (Role.HR_ADMIN, NavItem("dashboards.overview", _l("Company results"))),
     (Role.HR_ADMIN, NavItem("dashboards.results_page", _l("Results"))),
     (Role.HR_ADMIN, NavItem("dashboards.training_page", _l("Team training"))),
 )

@@ -131,6 +131,10 @@ class Browser:
     def logout(self):
         return self.post_form("/me", {}, action="/auth/logout")
 
+    def use_language(self, locale: str):
+        """Choose the interface language, as the switcher in the page footer does."""
+        return self.post_form("/me", {"locale": locale, "next": "/me"}, action="/language")
+
 
 @pytest.fixture
 def browser(client: FlaskClient) -> Browser:

@@ -17,15 +17,20 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
 from cxculture import charts
 from cxculture.access import can_view_department, roles_required
+from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, dashboards, org, training
+from cxculture.services import assignments, dashboards, exports, org, results, training
 from cxculture.templating import DIMENSION_LABELS
+
+MAX_LEVEL = 20  # deeper than any department tree; a larger level is a malformed filter
+HEATMAP_ROWS = 60  # more departments than this read better as the table alone
 
 bp = Blueprint("dashboards", __name__)
 
@@ -36,6 +41,7 @@ def head_home():
     return render_template(
         "dashboards/head_home.html",
         departments=org.department_rows(current_user.headed_departments),
+        summary=dashboards.head_summary(current_user, utcnow()),
     )
 
 
@@ -52,6 +58,14 @@ def _assign_form() -> AssignForm:
     return form
 
 
+def _preselect(form: AssignForm) -> None:
+    """Fill the module and department a link asked for (from "where to act"), if offered."""
+    for field in (form.module_id, form.department_id):
+        raw = request.args.get(field.name.removesuffix("_id"), "")
+        if raw.isdigit() and int(raw) in {choice.value for choice in field.choices}:
+            field.data = int(raw)
+
+
 @bp.route("/training", methods=["GET", "POST"])
 @roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
 def training_page():
@@ -63,6 +77,8 @@ def training_page():
         target = org.get_department(int(posted))
         if target is not None and not can_view_department(current_user, target):
             abort(403)
+    if request.method == "GET":
+        _preselect(form)
     if form.validate_on_submit():
         department = org.get_department(form.department_id.data)
         module = training.get_module_by_id(form.module_id.data)
@@ -95,14 +111,10 @@ def training_page():
 @roles_required(Role.HR_ADMIN)
 def training_csv():
     today = utcnow().date()
-    body = assignments.completion_csv(
+    header, rows = assignments.completion_table(
         assignments.completion(current_user), training.titles(str(get_locale())), today
     )
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=training-{today}.csv"},
-    )
+    return _download(exports.csv_bytes(header, rows), "text/csv", f"training-{today}.csv")
 
 
 def _survey_param(surveys: list) -> object:
@@ -117,12 +129,36 @@ def _survey_param(surveys: list) -> object:
     return chosen
 
 
-def _or_403(load, survey):
-    """``load(current_user, survey, department)``, answering 403 out of the viewer's reach."""
+def _survey_or_404():
+    survey = _survey_param(dashboards.result_surveys())
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _or_403(load, survey, *args):
+    """``load(current_user, survey, department, *args)``, answering 403 out of reach."""
     try:
-        return load(current_user, survey, request.args.get("department") or None)
+        return load(current_user, survey, request.args.get("department") or None, *args)
     except assignments.NotYourDepartment:
         abort(403)
+
+
+def _cached(body: bytes, mimetype: str) -> Response:
+    """A response the browser keeps and asks about again (ETag), answered 304 if unchanged."""
+    response = Response(body, mimetype=mimetype)
+    response.add_etag()
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.route("/results")
@@ -132,17 +168,19 @@ def results_page():
     survey = _survey_param(surveys)
     if survey is None:
         return render_template("dashboards/results.html", view=None, surveys=surveys)
-    view = _or_403(dashboards.department_dashboard, survey)
-    return render_template("dashboards/results.html", view=view, surveys=surveys)
+    view = _or_403(dashboards.department_dashboard, survey, utcnow().date())
+    return render_template(
+        "dashboards/results.html",
+        view=view,
+        surveys=surveys,
+        titles=training.titles(str(get_locale())),
+    )
 
 
 @bp.route("/results/chart.png")
 @roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
 def results_chart():
-    survey = _survey_param(dashboards.result_surveys())
-    if survey is None:
-        abort(404)
-    found, group, _choices = _or_403(dashboards.department_results, survey)
+    found, group, _choices = _or_403(dashboards.department_results, _survey_or_404())
     if group.is_suppressed:
         abort(404)  # no image of a group the guard hides
     keys = [d for d in DIMENSIONS if d in group.dimensions]
@@ -153,4 +191,102 @@ def results_chart():
         group.name,
         _("Company"),
     )
-    return Response(image, mimetype="image/png")
+    return _cached(image, "image/png")
+
+
+@bp.route("/results/items.png")
+@roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
+def results_items_chart():
+    survey = _survey_or_404()
+    found, group, _choices = _or_403(dashboards.department_results, survey)
+    items = None if group.is_suppressed else results.item_results(survey, group.key, found)
+    if items is None:
+        abort(404)
+    rows = [
+        (number, items.items[item.id])
+        for number, item in enumerate(survey.instrument.items, start=1)
+        if item.id in items.items
+    ]
+    image = charts.answer_bars(
+        tuple(str(number) for number, _found in rows),
+        tuple((d.favorable, d.neutral, d.unfavorable) for _number, d in rows),
+        (_("Favorable"), _("Neutral"), _("Unfavorable")),
+    )
+    return _cached(image, "image/png")
+
+
+@bp.route("/results/report.pdf")
+@roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
+def results_report():
+    today = utcnow().date()
+    view = _or_403(dashboards.department_dashboard, _survey_or_404(), today)
+    body = reports.department_pdf(view, training.titles(str(get_locale())), today)
+    name = secure_filename(f"{view.group.key or 'company'}-{view.survey.name}")
+    return _download(body, "application/pdf", f"{name}.pdf")
+
+
+def _level() -> int:
+    raw = request.args.get("level", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LEVEL:
+        abort(400)
+    return int(raw)
+
+
+@bp.route("/overview")
+@roles_required(Role.HR_ADMIN)
+def overview():
+    surveys = dashboards.result_surveys()
+    survey = _survey_param(surveys)
+    level = _level()
+    view = None if survey is None else dashboards.company_overview(survey, level)
+    return render_template(
+        "dashboards/overview.html",
+        view=view,
+        surveys=surveys,
+        heatmap_rows=HEATMAP_ROWS,
+        scale_step=charts.scale_step,
+    )
+
+
+@bp.route("/overview/heatmap.png")
+@roles_required(Role.HR_ADMIN)
+def overview_heatmap():
+    view = dashboards.company_overview(_survey_or_404(), _level())
+    if not view.rows or len(view.rows) > HEATMAP_ROWS:
+        abort(404)
+    image = charts.heatmap(
+        tuple(row.group.key for row in view.rows),
+        tuple(str(DIMENSION_LABELS[d]) for d in DIMENSIONS),
+        tuple(tuple(row.group.dimensions.get(d) for d in DIMENSIONS) for row in view.rows),
+        _("< %(n)d", n=view.found.minimum),
+    )
+    return _cached(image, "image/png")
+
+
+@bp.route("/overview/trend.png")
+@roles_required(Role.HR_ADMIN)
+def overview_trend():
+    trend = dashboards.company_trend(_survey_or_404())
+    image = charts.trend_line(
+        tuple(point.survey.name for point in trend),
+        tuple(point.company.index for point in trend),
+        _("Company"),
+    )
+    return _cached(image, "image/png")
+
+
+@bp.route("/overview.<any(csv, xlsx):kind>")
+@roles_required(Role.HR_ADMIN)
+def overview_export(kind: str):
+    survey = _survey_or_404()
+    header, rows = reports.overview_table(
+        dashboards.overview_rows(survey, results.survey_results(survey))
+    )
+    name = secure_filename(survey.name)
+    if kind == "csv":
+        return _download(exports.csv_bytes(header, rows), "text/csv", f"{name}.csv")
+    return _download(
+        exports.xlsx_bytes(survey.name, header, rows),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{name}.xlsx",
+    )

@@ -5,8 +5,6 @@ Training records are not survey answers: heads see who has completed what in the
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -245,6 +243,19 @@ def completion(viewer: User, departments: list[Department] | None = None) -> lis
     return [CompletionRow(*row) for row in db.session.execute(query)]
 
 
+def completion_counts() -> dict[str, tuple[int, int]]:
+    """Enrolments and completions per department path of the people's current department."""
+    return {
+        path: (enrolled, completed)
+        for path, enrolled, completed in db.session.execute(
+            select(Department.path, func.count(Enrolment.id), func.count(Enrolment.completed_at))
+            .join(User, User.id == Enrolment.user_id)
+            .join(Department, Department.id == User.department_id)
+            .group_by(Department.path)
+        )
+    }
+
+
 @dataclass(frozen=True)
 class ModuleCompletion:
     module_id: int
@@ -264,24 +275,25 @@ def completion_by_module(rows: list[CompletionRow], today: date) -> list[ModuleC
     return [ModuleCompletion(module_id, *values) for module_id, values in sorted(counts.items())]
 
 
-def completion_csv(rows: list[CompletionRow], titles: dict[int, str], today: date) -> str:
-    """The rows as CSV, for HR."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["person", "department", "module", "due_on", "status", "best_score"])
+def completion_table(
+    rows: list[CompletionRow], titles: dict[int, str], today: date
+) -> tuple[list[str], list[list[object]]]:
+    """The rows as a table for HR's export."""
+    header = ["person", "department", "module", "due_on", "status", "best_score"]
+    table = []
     for row in rows:
         status = "completed" if row.completed else "overdue" if row.is_overdue(today) else "open"
-        writer.writerow(
+        table.append(
             [
                 row.person,
                 row.department,
                 titles.get(row.module_id, row.module_id),
                 row.due_on.isoformat() if row.due_on else "",
                 status,
-                f"{row.best_score:.2f}" if row.best_score is not None else "",
+                round(row.best_score, 2) if row.best_score is not None else None,
             ]
         )
-    return out.getvalue()
+    return header, table
 
 
 def queue_overdue_reminders(today: date) -> int:

@@ -281,18 +281,27 @@ class SurveyProgress:
     emails_failed: int
 
 
+def response_counts(survey: Survey) -> dict[str | None, tuple[int, int]]:
+    """Invitations still counted and answers, per department path (None: no department)."""
+    return {
+        path: (invited, answered)
+        for path, invited, answered in db.session.execute(
+            select(Department.path, func.count(Invitation.id), func.count(Invitation.submitted_at))
+            .select_from(Invitation)
+            .outerjoin(Department, Department.id == Invitation.department_id)
+            .where(Invitation.survey_id == survey.id, Invitation.withdrawn_at.is_(None))
+            .group_by(Department.path)
+        )
+    }
+
+
 def survey_progress(survey: Survey) -> SurveyProgress:
     """Response rate overall and per department (where people were invited), and email status."""
-    responded = func.count(Invitation.submitted_at)
-    rows = db.session.execute(
-        select(Department.path, func.count(Invitation.id), responded)
-        .select_from(Invitation)
-        .outerjoin(Department, Department.id == Invitation.department_id)
-        .where(Invitation.survey_id == survey.id, Invitation.withdrawn_at.is_(None))
-        .group_by(Department.path)
-        .order_by(Department.path)
-    ).all()
-    departments = [RateRow(path or "—", invited, answered) for path, invited, answered in rows]
+    counts = response_counts(survey)
+    departments = [
+        RateRow(path or "—", *counts[path])
+        for path in sorted(counts, key=lambda path: (path is None, path or ""))
+    ]
     overall = RateRow(
         survey.name,
         sum(row.invited for row in departments),

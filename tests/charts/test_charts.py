@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
+
+import pypdf
 
 from cxculture import charts
 
@@ -32,9 +35,50 @@ def test_answer_bars_and_heatmap_render(tmp_path):
         ("Favorable", "Neutral", "Unfavorable"),
     )
     assert bars.startswith(PNG)
-    heat = charts.heatmap(["Sales", "Finance"], ["Listen", "Lead"], [[80, 60], [None, 30]], "<5")
+    heat = charts.heatmap(("Sales", "Finance"), ("Listen", "Lead"), ((80, 60), (None, 30)), "<5")
     assert heat.startswith(PNG)
 
 
 def test_pyplot_is_never_imported():
     assert "matplotlib.pyplot" not in sys.modules
+
+
+def test_the_trend_leaves_a_gap_for_a_hidden_wave():
+    image = charts.trend_line(("Wave 1", "Wave 2", "Wave 3"), (55.0, None, 61.5), "Company")
+    assert image.startswith(PNG)
+
+
+def test_heat_steps_cover_the_scale():
+    assert [charts.scale_step(v) for v in (0, 9.9, 10, 49.5, 99.9, 100)] == [0, 0, 1, 4, 9, 9]
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_report_flows_over_pages_and_repeats_a_tables_header():
+    rows = tuple((f"Statement number {n} about customers", f"{n}%") for n in range(80))
+    pdf = charts.report_pdf(
+        "Contact Center",
+        [
+            charts.Paragraph("Índice: 72 — atenção ao cliente"),
+            charts.Heading("Dimensions"),
+            charts.DimensionBars(("Listen", "Lead"), (70.0, 40.0), (60.0, None), "CC", "Company"),
+            charts.AnswerBars(("1", "2"), ((0.5, 0.3, 0.2), (0.1, 0.1, 0.8)), ("F", "N", "U")),
+            charts.Table(("Statement", "Favorable"), rows),
+        ],
+        "Contact Center · for the team",
+    )
+    assert pdf.startswith(b"%PDF")
+    pages = _pages(pdf)
+    assert len(pages) >= 3
+    assert "Índice: 72 — atenção ao cliente" in pages[0]
+    assert all("Statement Favorable" in page for page in pages[1:])  # the header again
+    assert all(f"·  {number}" in page for number, page in enumerate(pages, start=1))
+    text = "\n".join(pages)
+    assert all(f"Statement number {n} about customers" in text for n in range(80))
+
+
+def test_the_same_report_gives_the_same_bytes():
+    blocks = [charts.Heading("Where to act"), charts.Paragraph("Listen (40): Hear the customer")]
+    assert charts.report_pdf("IT", blocks, "IT") == charts.report_pdf("IT", blocks, "IT")

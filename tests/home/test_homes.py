@@ -49,7 +49,7 @@ def test_hr_home_lists_every_department_with_headcounts(demo, browser):
     for name in ("Contact Center", "Social Media Care", "Logistics", "Sales", "Marketing"):
         assert name in html
     assert "Carlos Méndez" in html  # the Contact Center's head
-    assert "Coming" in html or "Em breve" in html  # later features are labelled, not faked
+    assert 'href="/dashboards/overview"' in html
 
 
 def test_head_home_shows_only_their_departments(demo, browser):
@@ -58,6 +58,25 @@ def test_head_home_shows_only_their_departments(demo, browser):
     assert "Contact Center" in html
     assert "Logistics" not in html
     assert "Finance" not in html
+
+
+def test_head_home_shows_the_newest_closed_waves_index(demo, app, browser):
+    from sqlalchemy import select
+
+    from cxculture.extensions import db
+    from cxculture.models import Survey
+    from cxculture.services import results
+
+    with app.app_context():
+        survey = db.session.execute(
+            select(Survey).where(Survey.name == "Customer orientation, first wave")
+        ).scalar_one()
+        index = results.survey_results(survey).groups["Operations/Contact Center"].index
+    browser.login("head.contact@demo.test", "cxdemo")
+    browser.use_language("en")
+    html = browser.client.get("/dashboards/").get_data(as_text=True)
+    assert "Customer Orientation Index in “Customer orientation, first wave”." in html
+    assert f"<strong>{round(index)}</strong>" in html
 
 
 def test_employee_home_shows_their_profile(demo, browser):

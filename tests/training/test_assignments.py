@@ -111,7 +111,7 @@ def test_hr_assigns_anywhere_and_exports_completion_as_csv(app, browser, hr_admi
     with browser.client.get("/dashboards/training.csv") as response:
         assert response.status_code == 200
         assert response.mimetype == "text/csv"
-        lines = response.get_data(as_text=True).splitlines()
+        lines = response.get_data().decode("utf-8-sig").splitlines()
     assert lines[0] == "person,department,module,due_on,status,best_score"
     assert len(lines) == 2
     assert ",open," in lines[1]

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+import re
 
 from cxculture.extensions import db
 from cxculture.models import Survey
-
-
-@pytest.fixture
-def demo(app):
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    with app.app_context():
-        return db.session.execute(
-            select(Survey.id).where(Survey.name == "Customer orientation, first wave")
-        ).scalar_one()
 
 
 def test_a_head_sees_their_department_with_the_company_beside_it(demo, browser):
@@ -49,7 +39,7 @@ def test_unknown_and_malformed_surveys_are_404_and_400(demo, browser):
 
 def test_a_suppressed_group_shows_no_number_and_no_chart(demo, app, browser):
     browser.login("hr@demo.test", "cxdemo")
-    browser.post_form("/me", {"locale": "en", "next": "/me"}, action="/language")
+    browser.use_language("en")
     with app.app_context():
         from cxculture.services import results
 
@@ -65,7 +55,7 @@ def test_a_suppressed_group_shows_no_number_and_no_chart(demo, app, browser):
 
 def test_results_open_on_the_closed_wave_and_compare_waves(demo, browser):
     browser.login("head.operations@demo.test", "cxdemo")
-    browser.post_form("/me", {"locale": "en", "next": "/me"}, action="/language")
+    browser.use_language("en")
     html = browser.client.get("/dashboards/results").get_data(as_text=True)
     assert f'<option value="{demo}" selected>' in html  # the closed first wave by default
     second = browser.client.get(
@@ -73,3 +63,50 @@ def test_results_open_on_the_closed_wave_and_compare_waves(demo, browser):
     ).get_data(as_text=True)
     assert "Change since “Customer orientation, first wave”" in second
     assert "confidence interval" in second
+
+
+def test_the_item_chart_is_drawn_for_shown_groups_only(demo, hidden_key, browser):
+    browser.login("hr@demo.test", "cxdemo")
+    url = f"/dashboards/results/items.png?survey={demo}&department="
+    shown = browser.client.get(url + "Operations")
+    assert shown.status_code == 200
+    assert shown.mimetype == "image/png"
+    assert browser.client.get(url + hidden_key).status_code == 404
+    assert (
+        browser.client.get(
+            f"/dashboards/results/items.png?survey={demo}&department=Nowhere"
+        ).status_code
+        == 403
+    )
+
+
+def test_the_three_demo_roles_see_real_and_different_numbers(demo, guarded, browser):
+    seen = {}
+    for email, key in (
+        ("head.contact@demo.test", "Operations/Contact Center"),
+        ("head.operations@demo.test", "Operations"),
+        ("hr@demo.test", "Commercial"),
+    ):
+        browser.login(email, "cxdemo")
+        browser.use_language("en")
+        html = browser.client.get(f"/dashboards/results?survey={demo}").get_data(as_text=True)
+        index = re.search(r"Customer Orientation Index: (\d+)", html).group(1)
+        assert int(index) == round(guarded.groups[key].index), email
+        seen[email] = index
+        browser.logout()
+    assert len(set(seen.values())) == 3
+
+
+def test_a_head_sees_training_and_can_assign_where_to_act(demo, app, browser):
+    browser.login("head.operations@demo.test", "cxdemo")
+    browser.use_language("en")
+    html = browser.client.get(f"/dashboards/results?survey={demo}&department=Operations").get_data(
+        as_text=True
+    )
+    assert "Training in this department" in html
+    assert "People enrolled, completed and overdue, per module." in html  # the demo has some
+    link = re.search(r'href="(/dashboards/training\?module=(\d+)&amp;department=(\d+))"', html)
+    assert link, "an Assign button next to a module"
+    form = browser.client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f'<option selected value="{link.group(2)}">' in form
+    assert f'<option selected value="{link.group(3)}">' in form

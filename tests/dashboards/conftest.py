@@ -1,0 +1,33 @@
+"""The demo company (two waves, departments of every size) and helpers to read its results."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from cxculture.extensions import db
+from cxculture.models import Survey
+from cxculture.services import results
+
+
+@pytest.fixture
+def demo(app) -> int:
+    """Seed the demo data; the closed first wave's id."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        return db.session.execute(
+            select(Survey.id).where(Survey.name == "Customer orientation, first wave")
+        ).scalar_one()
+
+
+@pytest.fixture
+def guarded(app, demo) -> results.SurveyResults:
+    """The guarded results of the closed wave, as every output must show them."""
+    with app.app_context():
+        return results.survey_results(db.session.get(Survey, demo))
+
+
+@pytest.fixture
+def hidden_key(guarded) -> str:
+    """A department the guard hides in the demo's closed wave."""
+    return next(group.key for group in guarded.departments() if group.is_suppressed)
