@@ -43,6 +43,7 @@ bench: install catalogs
 	$(BIN)/python -m bench.bench_surveys $(BENCH_ARGS)
 	$(BIN)/python -m bench.bench_results $(BENCH_ARGS)
 	$(BIN)/python -m bench.bench_dashboards $(BENCH_ARGS)
+	$(BIN)/python -m bench.bench_roster $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -79,6 +79,11 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = env.get("CX_TIMEZONE") or "UTC"
         # A folder of <lang>.yaml files adding the company's trade words to the role test.
         self.CX_LEXICON_DIR = env.get("CX_LEXICON_DIR") or None
+        # Set-password links expire after this many days; roster files stop at this size.
+        self.CX_SET_PASSWORD_DAYS = _int(env, "CX_SET_PASSWORD_DAYS", 7)
+        self.CX_ROSTER_MAX_MB = _int(env, "CX_ROSTER_MAX_MB", 20)
+        # Any request body: the largest roster plus room for the rest of its form.
+        self.MAX_CONTENT_LENGTH = self.CX_ROSTER_MAX_MB * 1024 * 1024 + 64 * 1024
 
         self.SESSION_COOKIE_SECURE = _bool(env, "SESSION_COOKIE_SECURE", self.secure_cookies)
 

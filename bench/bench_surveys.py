@@ -106,18 +106,20 @@ def bench_launch(actor: User) -> dict:
     # Ceiling: the same invitation rows with a raw executemany (to a twin survey), rolled back.
     twin = new_survey("Launch ceiling", actor)
     user_rows = db.session.execute(
-        select(User.id, User.department_id).where(User.is_active.is_(True))
+        select(User.id, User.department_id, Department.path)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.is_active.is_(True))
     ).all()
     now = datetime.now(UTC).replace(tzinfo=None)
     connection = db.session.connection()
     started = time.perf_counter()
     connection.exec_driver_sql(
-        "INSERT INTO invitations (survey_id, user_id, department_id, invited_at, reminders_sent)"
-        " VALUES (?, ?, ?, ?, 0)"
+        "INSERT INTO invitations (survey_id, user_id, department_id, department_path,"
+        " invited_at, reminders_sent) VALUES (?, ?, ?, ?, ?, 0)"
         if db.engine.dialect.name == "sqlite"
-        else "INSERT INTO invitations (survey_id, user_id, department_id, invited_at,"
-        " reminders_sent) VALUES (%s, %s, %s, %s, 0)",
-        [(twin.id, uid, did, now) for uid, did in user_rows],
+        else "INSERT INTO invitations (survey_id, user_id, department_id, department_path,"
+        " invited_at, reminders_sent) VALUES (%s, %s, %s, %s, %s, 0)",
+        [(twin.id, uid, did, path, now) for uid, did, path in user_rows],
     )
     raw_s = time.perf_counter() - started
     db.session.rollback()

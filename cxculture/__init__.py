@@ -23,6 +23,8 @@ from cxculture.home.routes import bp as home_bp
 from cxculture.hr.routes import bp as hr_bp
 from cxculture.i18n import select_locale
 from cxculture.instruments.routes import bp as instruments_bp
+from cxculture.people.routes import bp as people_bp
+from cxculture.roster.routes import bp as roster_bp
 from cxculture.services.accounts import load_session_user
 from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
@@ -77,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(instruments_bp, url_prefix="/hr/instruments")
     app.register_blueprint(catalogue_bp, url_prefix="/hr/modules")
+    app.register_blueprint(people_bp, url_prefix="/hr/org")
+    app.register_blueprint(roster_bp, url_prefix="/hr/roster")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from rq import SimpleWorker
 
@@ -20,8 +20,12 @@ from cxculture.services import (
     instruments,
     mail,
     responses,
+    roster,
     training,
 )
+from cxculture.templating import ROSTER_FILE_ERRORS, ROSTER_PROBLEMS
+
+ROSTER_LINES_SHOWN = 200  # rejected rows printed; the count says how many more
 
 PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
@@ -160,6 +164,52 @@ def rescore_command(survey_id: int | None) -> None:
     click.echo(f"{total} responses rescored; {changed} changed category.")
 
 
+@click.command("import-roster")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option(
+    "--deactivate-missing",
+    is_flag=True,
+    help="Deactivate people with an employee number who are not in the file (leavers).",
+)
+@click.option("--no-emails", is_flag=True, help="Do not email newcomers their set-password link.")
+@with_appcontext
+def import_roster_command(
+    path: str, dry_run: bool, deactivate_missing: bool, no_emails: bool
+) -> None:
+    """Create, update and deactivate people from the HR system's CSV export."""
+    data = Path(path).read_bytes()
+    try:
+        parsed = roster.read_roster(data, current_app.config["MAX_CONTENT_LENGTH"])
+    except roster.RosterFileError as exc:
+        message = str(ROSTER_FILE_ERRORS[exc.code]) % {"detail": exc.detail}
+        raise click.ClickException(message) from exc
+    plan = roster.plan_roster(parsed, deactivate_missing=deactivate_missing)
+    click.echo(f"{path}: {parsed.data_rows} rows ({parsed.encoding}, '{parsed.delimiter}').")
+    if parsed.unknown_columns:
+        click.echo(f"Columns not used: {', '.join(parsed.unknown_columns)}")
+    for name, count in plan.counts().items():
+        click.echo(f"  {name.replace('_', ' ')}: {count}")
+    for problem in plan.problems[:ROSTER_LINES_SHOWN]:
+        value = f" ({problem.value})" if problem.value else ""
+        click.echo(f"  line {problem.line}: {ROSTER_PROBLEMS[problem.reason]}{value}")
+    if len(plan.problems) > ROSTER_LINES_SHOWN:
+        click.echo(f"  ... and {len(plan.problems) - ROSTER_LINES_SHOWN} more rejected rows")
+    if plan.problems:
+        raise click.ClickException("Rows were rejected: nothing was changed. Fix them and retry.")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    roster.apply_roster(
+        parsed,
+        deactivate_missing=deactivate_missing,
+        actor=None,
+        now=utcnow(),
+        send_emails=not no_emails,
+    )
+    click.echo("Applied.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app``'s CLI."""
     for command in (
@@ -173,5 +223,6 @@ def register_commands(app: Flask) -> None:
         apply_training_rules_command,
         classify_role_command,
         rescore_command,
+        import_roster_command,
     ):
         app.cli.add_command(command)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from cxculture.extensions import db
 
@@ -17,6 +17,7 @@ MESSAGES = {
     ),
     404: (_l("Page not found"), _l("There is no page at this address.")),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("File too large"), ""),
     500: (
         _l("Something went wrong"),
         _l("The problem was recorded and nothing was saved. Please try again in a moment."),
@@ -45,6 +46,14 @@ def handle_csrf_error(error: CSRFError):
     return _render(400, str(CSRF_MESSAGE))
 
 
+def handle_too_large(error: RequestEntityTooLarge):
+    limit = current_app.config["CX_ROSTER_MAX_MB"]
+    return _render(
+        413,
+        str(_l("Files can have at most %(n)d MB. Nothing was changed.", n=limit)),
+    )
+
+
 def handle_server_error(error: InternalServerError):
     # Flask has logged the original exception; undo whatever the request left half-done.
     db.session.rollback()
@@ -54,5 +63,6 @@ def handle_server_error(error: InternalServerError):
 def register_error_handlers(app: Flask) -> None:
     """Attach the error pages to ``app``."""
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(HTTPException, handle_http_error)

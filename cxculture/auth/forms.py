@@ -23,14 +23,15 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+class SetPasswordForm(FlaskForm):
+    """A new password, twice, checked against the rules for the account's email."""
+
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm_password = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
-    submit = SubmitField(_l("Change password"))
+    submit = SubmitField(_l("Set password"))
 
     def __init__(self, email: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,3 +41,8 @@ class ChangePasswordForm(FlaskForm):
         problems = password_problems(field.data or "", self._email)
         if problems:
             raise ValidationError(" ".join(str(PASSWORD_PROBLEM_MESSAGES[p]) for p in problems))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Change password"))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from cxculture.access import login_required, public
-from cxculture.auth.forms import ChangePasswordForm, LoginForm
+from cxculture.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from cxculture.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -68,3 +68,20 @@ def change_password():
             flash(_("Your password was changed. Other sessions have been logged out."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    """The link sent to newcomers (and on HR's request): choose a password, then log in."""
+    try:
+        user = accounts.user_for_token(token)
+    except accounts.InvalidLink:
+        return render_template("auth/set_password.html", form=None), 400
+    form = SetPasswordForm(user.email)
+    if form.validate_on_submit():
+        accounts.set_password_with_token(token, form.new_password.data)
+        logout_user()  # whoever was logged in on this browser, the link is for someone else
+        flash(_("Your password is set. Log in with your email and the new password."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)

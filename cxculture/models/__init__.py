@@ -4,6 +4,7 @@ from cxculture.models.audit import AuditEvent
 from cxculture.models.base import Base, utcnow
 from cxculture.models.mail import OutboxMessage
 from cxculture.models.org import Department, Role, User, department_heads
+from cxculture.models.roster import RosterImport
 from cxculture.models.surveys import (
     Answer,
     Instrument,
@@ -38,6 +39,7 @@ __all__ = [
     "PrivacyMode",
     "Response",
     "Role",
+    "RosterImport",
     "RuleApplication",
     "Survey",
     "SurveyState",

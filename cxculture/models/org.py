@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import SUPPORTED_LOCALES
-from cxculture.models.base import Base
+from cxculture.models.base import Base, UTCDateTime
 
 PATH_SEPARATOR = "/"
 
@@ -63,6 +63,8 @@ class Department(Base):
         ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # An archived department takes no new people; its past results stay where they were.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent: Mapped[Department | None] = relationship(
         back_populates="children", remote_side="Department.id"
@@ -111,9 +113,14 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Bumped on password change or deactivation: every session holding the old value ends.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(back_populates="members")
+    manager: Mapped[User | None] = relationship(remote_side="User.id")
     headed_departments: Mapped[list[Department]] = relationship(
         secondary=department_heads, back_populates="heads", order_by="Department.path"
     )

@@ -185,10 +185,12 @@ class Invitation(Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    # The department at invitation time: response rates count people where they were invited.
+    # The department at invitation time (and its path then, which a later move or rename does
+    # not change): response rates count people where they were invited.
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL")
     )
+    department_path: Mapped[str | None] = mapped_column(String(1000))
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import select
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import insert, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
-from cxculture.models import User
+from cxculture.models import OutboxMessage, User
 from cxculture.passwords import PasswordProblem, password_problems
 
 
@@ -115,3 +119,82 @@ def set_preferred_locale(user: User, locale: str) -> None:
         raise UnsupportedLocale(locale)
     user.locale = locale
     db.session.commit()
+
+
+# Set-password links: signed with the app's secret, expiring, and single-use because they are
+# bound to the account's current password and session version, which setting a password changes.
+LINK_SALT = "cxculture.set-password"
+LINK_PLACEHOLDER = "{link}"
+
+
+class InvalidLink(AccountError):
+    """A set-password link that is forged, expired, already used or for a closed account."""
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def _stamp(user: User) -> str:
+    """Changes whenever the password or the session version does."""
+    material = f"{user.password_hash or ''}:{user.session_version}".encode()
+    return hashlib.sha256(material).hexdigest()[:16]
+
+
+def set_password_token(user: User) -> str:
+    return _serializer().dumps([user.id, _stamp(user)])
+
+
+def user_for_token(token: str) -> User:
+    """The active account a set-password link is for; InvalidLink when it cannot be used."""
+    max_age = current_app.config["CX_SET_PASSWORD_DAYS"] * 24 * 3600
+    try:
+        user_id, stamp = _serializer().loads(token, max_age=max_age)
+    except (BadSignature, ValueError, TypeError) as exc:  # expired links are bad signatures too
+        raise InvalidLink() from exc
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active or stamp != _stamp(user):
+        raise InvalidLink()
+    return user
+
+
+def set_password_with_token(token: str, new_password: str) -> User:
+    """Set the password a link was sent for; the link (and every other) stops working."""
+    user = user_for_token(token)
+    user.password_hash = _hash_new_password(new_password, user.email)
+    user.session_version += 1
+    db.session.commit()
+    return user
+
+
+def queue_set_password_emails(users: Sequence[User]) -> int:
+    """Queue one email per person with their own set-password link (the caller commits).
+
+    The email is rendered once per language and the link put in per person, so tens of
+    thousands of newcomers cost one bulk insert."""
+    from cxculture.services.mail import absolute_url, render_email
+
+    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    rendered: dict[str, tuple[str, str]] = {}
+    # Tokens are URL-safe: one link built with a marker, then the marker swapped per person.
+    marker = "TOKEN-MARKER"
+    link_pattern = absolute_url("auth.set_password", token=marker)
+    rows = []
+    for user in users:
+        locale = user.locale or default_locale
+        if locale not in rendered:
+            rendered[locale] = render_email("set_password", locale, link=LINK_PLACEHOLDER)
+        subject, body = rendered[locale]
+        link = link_pattern.replace(marker, set_password_token(user))
+        rows.append(
+            {
+                "kind": "set_password",
+                "to_email": user.email,
+                "locale": locale,
+                "subject": subject,
+                "body": body.replace(LINK_PLACEHOLDER, link),
+            }
+        )
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    return len(rows)

@@ -24,6 +24,7 @@ from cxculture.scoring.anonymity import Group, Guarded, guard, suppressed_groups
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES, CUSTOMER_CATEGORIES
 from cxculture.scoring.stats import Distribution, WaveChange, distribution_from_counts, wave_change
+from cxculture.services.org import below_condition
 from cxculture.services.responses import keyed
 
 COMPANY = ""  # the key of the whole company's group
@@ -214,7 +215,7 @@ def _group_condition(key: str):
         return Response.id.is_not(None)
     return or_(
         Response.department_path == key,
-        Response.department_path.startswith(key + PATH_SEPARATOR, autoescape=True),
+        below_condition(Response.department_path, key),
     )
 
 

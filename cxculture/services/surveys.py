@@ -126,10 +126,16 @@ def _invite(survey: Survey, now: datetime) -> int:
     mail.queue_survey_emails("invitation", survey, lambda people: people.where(newcomers))
     result = db.session.execute(
         insert(Invitation).from_select(
-            ["survey_id", "user_id", "department_id", "invited_at"],
+            ["survey_id", "user_id", "department_id", "department_path", "invited_at"],
             select(
-                literal(survey.id), User.id, User.department_id, literal(now, UTCDateTime)
-            ).where(newcomers),
+                literal(survey.id),
+                User.id,
+                User.department_id,
+                Department.path,
+                literal(now, UTCDateTime),
+            )
+            .outerjoin(Department, Department.id == User.department_id)
+            .where(newcomers),
         ),
         # SQLAlchemy reports INSERT row counts only when asked to.
         execution_options={"preserve_rowcount": True},
@@ -282,15 +288,18 @@ class SurveyProgress:
 
 
 def response_counts(survey: Survey) -> dict[str | None, tuple[int, int]]:
-    """Invitations still counted and answers, per department path (None: no department)."""
+    """Invitations still counted and answers, per department path at invitation time (None:
+    no department), so moving people or departments later changes no past rate."""
     return {
         path: (invited, answered)
         for path, invited, answered in db.session.execute(
-            select(Department.path, func.count(Invitation.id), func.count(Invitation.submitted_at))
-            .select_from(Invitation)
-            .outerjoin(Department, Department.id == Invitation.department_id)
+            select(
+                Invitation.department_path,
+                func.count(Invitation.id),
+                func.count(Invitation.submitted_at),
+            )
             .where(Invitation.survey_id == survey.id, Invitation.withdrawn_at.is_(None))
-            .group_by(Department.path)
+            .group_by(Invitation.department_path)
         )
     }
 

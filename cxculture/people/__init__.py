@@ -1,0 +1,1 @@
+"""HR's pages for the organisation: people and the department tree."""

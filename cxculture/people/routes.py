@@ -1,0 +1,374 @@
+"""HR manages people (department, roles, active) and departments (rename, move, heads, merge,
+archive)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+from cxculture.access import roles_required
+from cxculture.hr.forms import ActionForm
+from cxculture.models import Department, Role, User, utcnow
+from cxculture.people.forms import (
+    NO_DEPARTMENT,
+    HeadsForm,
+    MergeForm,
+    MoveForm,
+    PersonForm,
+    RenameForm,
+)
+from cxculture.services import audit, org, people_admin
+from cxculture.services.people_admin import PeopleFilter
+
+bp = Blueprint("people", __name__)
+HR_ONLY = roles_required(Role.HR_ADMIN)
+
+MAX_PAGE_DIGITS = 9  # a longer page number is malformed, not just past the end
+
+HISTORY_LABELS = {
+    "org.department_renamed": _l("renamed the department"),
+    "org.department_moved": _l("moved the department"),
+    "org.department_heads_set": _l("set the heads"),
+    "org.department_merged": _l("merged a department into this one"),
+    "org.department_archived": _l("archived the department"),
+    "org.department_restored": _l("restored the department"),
+    "org.person_updated": _l("edited the person"),
+    "org.person_deactivated": _l("deactivated the person"),
+    "org.person_reactivated": _l("reactivated the person"),
+    "org.set_password_link_sent": _l("sent the set-password link again"),
+}
+DETAIL_LABELS = {  # what the history shows of an event's details (other keys stay hidden)
+    "department": _l("Department"),
+    "is_hr_admin": _l("HR admin"),
+    "headed_departments": _l("Heads these departments"),
+    "manager": _l("Manager"),
+    "old_path": _l("Before"),
+    "new_path": _l("After"),
+    "subdepartments": _l("Departments below"),
+    "before": _l("Before"),
+    "after": _l("After"),
+    "merged": _l("Merged department"),
+    "moved_departments": _l("Departments moved"),
+}
+STATUS_LABELS = {
+    PeopleFilter.ACTIVE: _l("Active"),
+    PeopleFilter.INACTIVE: _l("Deactivated"),
+    PeopleFilter.ALL: _l("Everyone"),
+}
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
+        abort(400)
+    return int(raw)
+
+
+def _status() -> PeopleFilter:
+    try:
+        return PeopleFilter(request.args.get("status", PeopleFilter.ACTIVE))
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/people")
+@HR_ONLY
+def people_index():
+    query = request.args.get("q", "")[:200]
+    status = _status()
+    found = people_admin.search_people(query, status, _page_number())
+    return render_template(
+        "people/index.html", found=found, q=query, status=status, status_labels=STATUS_LABELS
+    )
+
+
+def _person_or_404(user_id: int) -> User:
+    person = people_admin.get_person(user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _department_label(department: Department) -> str:
+    if department.archived_at is not None:
+        return _("%(path)s (archived)", path=department.path)
+    return department.path
+
+
+def _fill_person_choices(form: PersonForm, person: User) -> None:
+    departments = org.list_departments(include_archived=True)
+    # An archived department is offered only to someone already in it (a leaver kept there).
+    form.department_id.choices = [SelectChoice(NO_DEPARTMENT, _("No department"))] + [
+        SelectChoice(d.id, _department_label(d))
+        for d in departments
+        if d.archived_at is None or d.id == person.department_id
+    ]
+    form.headed_department_ids.choices = [
+        SelectChoice(d.id, _department_label(d)) for d in departments
+    ]
+
+
+PERSON_ERRORS = {
+    # refusal: (field, message)
+    people_admin.SelfDeactivation: (
+        "is_active",
+        _l("You cannot deactivate your own account. Ask another HR admin."),
+    ),
+    people_admin.SelfDemotion: (
+        "is_hr_admin",
+        _l("You cannot remove your own HR admin role. Ask another HR admin."),
+    ),
+    people_admin.ManagerLoop: (
+        "manager_email",
+        _l("This would make a loop: a person cannot manage themselves, directly or not."),
+    ),
+    people_admin.UnknownManager: ("manager_email", _l("Nobody has this email address.")),
+    people_admin.InactiveManager: (
+        "manager_email",
+        _l("This person is deactivated and cannot become a manager."),
+    ),
+    people_admin.InactiveCannotHead: (
+        "headed_department_ids",
+        _l("A deactivated person cannot head departments: clear them to deactivate."),
+    ),
+    people_admin.ArchivedDepartment: (
+        "department_id",
+        _l("This department is archived and takes no new people."),
+    ),
+    people_admin.UnknownDepartment: ("department_id", _l("This department no longer exists.")),
+}
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@HR_ONLY
+def person(user_id: int):
+    person = _person_or_404(user_id)
+    form = PersonForm() if PersonForm().is_submitted() else PersonForm.for_person(person)
+    _fill_person_choices(form, person)
+    if form.validate_on_submit():
+        try:
+            people_admin.update_person(person, form.changes(), current_user, utcnow())
+        except people_admin.PersonChangeRefused as exc:
+            field, message = PERSON_ERRORS[type(exc)]
+            form[field].errors.append(str(message))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("people.person", user_id=user_id))
+    return render_template(
+        "people/person.html",
+        person=person,
+        form=form,
+        action_form=ActionForm(),
+        events=audit.events_for("user", person.id),
+        history_labels=HISTORY_LABELS,
+        detail_labels=DETAIL_LABELS,
+    ), (422 if form.is_submitted() else 200)
+
+
+@bp.route("/people/<int:user_id>/set-password-link", methods=["POST"])
+@HR_ONLY
+def resend_link(user_id: int):
+    person = _person_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            people_admin.resend_set_password_link(person, current_user)
+        except people_admin.PersonInactive:
+            flash(_("This person is deactivated: reactivate them first."), "warning")
+        else:
+            flash(
+                _("A new set-password link is on its way to %(email)s.", email=person.email),
+                "success",
+            )
+    return redirect(url_for("people.person", user_id=user_id))
+
+
+@bp.route("/departments")
+@HR_ONLY
+def departments():
+    return render_template("people/departments.html", rows=org.department_rows())
+
+
+def _department_or_404(department_id: int) -> Department:
+    department = org.get_department(department_id)
+    if department is None:
+        abort(404)
+    return department
+
+
+class DepartmentForms:
+    """The small forms of a department's page; ``submitted`` holds the one just posted."""
+
+    def __init__(self, department: Department, **submitted: FlaskForm):
+        self.rename = submitted.get("rename") or RenameForm(formdata=None, name=department.name)
+        self.move = submitted.get("move") or MoveForm(
+            formdata=None, parent_id=department.parent_id or NO_DEPARTMENT
+        )
+        self.heads = submitted.get("heads") or HeadsForm(
+            formdata=None, emails="\n".join(person.email for person in department.heads)
+        )
+        self.merge = submitted.get("merge") or MergeForm(formdata=None)
+        self.action = ActionForm(formdata=None)
+        self._fill_choices(department)
+
+    def _fill_choices(self, department: Department) -> None:
+        """Offer only what the service would accept: never the department or one below it,
+        and an archived department only as the place of an archived one."""
+        outside = [
+            d
+            for d in org.list_departments(include_archived=True)
+            if d.id != department.id and not org.is_below(d.path, department.path)
+        ]
+        self.move.parent_id.choices = [SelectChoice(NO_DEPARTMENT, _("Top level"))] + [
+            SelectChoice(d.id, _department_label(d))
+            for d in outside
+            if d.archived_at is None or department.archived_at is not None
+        ]
+        self.merge.target_id.choices = [
+            SelectChoice(d.id, d.path) for d in outside if d.archived_at is None
+        ]
+
+
+def _department_page(department: Department, forms: DepartmentForms, status: int = 200):
+    rows = org.department_rows([department])
+    return render_template(
+        "people/department.html",
+        department=department,
+        row=next(row for row in rows if row.id == department.id),
+        below=[row for row in rows if org.is_below(row.path, department.path)],
+        forms=forms,
+        events=audit.events_for("department", department.id),
+        history_labels=HISTORY_LABELS,
+        detail_labels=DETAIL_LABELS,
+    ), status
+
+
+@bp.route("/departments/<int:department_id>")
+@HR_ONLY
+def department(department_id: int):
+    department = _department_or_404(department_id)
+    return _department_page(department, DepartmentForms(department))
+
+
+def _tree_error(exc: org.DepartmentChangeRefused) -> str:
+    """What HR reads when the service refuses a change to the tree."""
+    if isinstance(exc, org.DepartmentPathTaken):
+        return _("There is already a department at “%(path)s”.", path=exc.path)
+    if isinstance(exc, org.InvalidDepartmentName):
+        return _("A department name cannot be blank or contain “/”.")
+    if isinstance(exc, org.WouldBeOwnAncestor):
+        return _("A department cannot go under itself or under a department below it.")
+    if isinstance(exc, org.DepartmentHasPeople):
+        return _("People are still in this department. Move them to another one first.")
+    if isinstance(exc, org.DepartmentHasSubdepartments):
+        return _("Departments below this one are not archived yet. Archive them first.")
+    if isinstance(exc, org.DepartmentArchived):
+        return _("An archived department takes no departments or people. Restore it first.")
+    if isinstance(exc, org.InactiveHead):
+        return _(
+            "Deactivated people cannot head a department: %(emails)s",
+            emails=", ".join(exc.emails),
+        )
+    raise exc
+
+
+@bp.route("/departments/<int:department_id>/rename", methods=["POST"])
+@HR_ONLY
+def rename_department(department_id: int):
+    department = _department_or_404(department_id)
+    forms = DepartmentForms(department, rename=RenameForm())
+    form = forms.rename
+    if form.validate_on_submit():
+        try:
+            org.rename_department(department, form.name.data, current_user)
+        except org.DepartmentChangeRefused as exc:
+            form.name.errors.append(_tree_error(exc))
+        else:
+            flash(
+                _("Department renamed. Past results keep the name they were given under."),
+                "success",
+            )
+            return redirect(url_for("people.department", department_id=department_id))
+    return _department_page(department, forms, 422)
+
+
+@bp.route("/departments/<int:department_id>/move", methods=["POST"])
+@HR_ONLY
+def move_department(department_id: int):
+    department = _department_or_404(department_id)
+    forms = DepartmentForms(department, move=MoveForm())
+    form = forms.move
+    if form.validate_on_submit():
+        parent = org.get_department(form.parent_id.data) if form.parent_id.data else None
+        try:
+            org.move_department(department, parent, current_user)
+        except org.DepartmentChangeRefused as exc:
+            form.parent_id.errors.append(_tree_error(exc))
+        else:
+            flash(_("Department moved. Past results stay where they were given."), "success")
+            return redirect(url_for("people.department", department_id=department_id))
+    return _department_page(department, forms, 422)
+
+
+@bp.route("/departments/<int:department_id>/heads", methods=["POST"])
+@HR_ONLY
+def set_heads(department_id: int):
+    department = _department_or_404(department_id)
+    forms = DepartmentForms(department, heads=HeadsForm())
+    form = forms.heads
+    if form.validate_on_submit():
+        heads, unknown = people_admin.people_by_emails(form.email_list())
+        if unknown:
+            form.emails.errors.append(
+                _("Nobody has these email addresses: %(emails)s", emails=", ".join(unknown))
+            )
+            return _department_page(department, forms, 422)
+        try:
+            org.set_department_heads(department, heads, current_user)
+        except org.DepartmentChangeRefused as exc:
+            form.emails.errors.append(_tree_error(exc))
+        else:
+            flash(_("Heads saved."), "success")
+            return redirect(url_for("people.department", department_id=department_id))
+    return _department_page(department, forms, 422)
+
+
+@bp.route("/departments/<int:department_id>/merge", methods=["POST"])
+@HR_ONLY
+def merge_department(department_id: int):
+    department = _department_or_404(department_id)
+    forms = DepartmentForms(department, merge=MergeForm())
+    form = forms.merge
+    if form.validate_on_submit():
+        target = org.get_department(form.target_id.data)
+        if target is None:
+            abort(404)
+        try:
+            org.merge_department(department, target, current_user)
+        except org.DepartmentChangeRefused as exc:
+            form.target_id.errors.append(_tree_error(exc))
+        else:
+            flash(_("Merged into %(path)s.", path=target.path), "success")
+            return redirect(url_for("people.department", department_id=target.id))
+    return _department_page(department, forms, 422)
+
+
+@bp.route("/departments/<int:department_id>/<any(archive, restore):action>", methods=["POST"])
+@HR_ONLY
+def archive_department(department_id: int, action: str):
+    department = _department_or_404(department_id)
+    if ActionForm().validate_on_submit():
+        try:
+            if action == "archive":
+                org.archive_department(department, current_user, utcnow())
+            else:
+                org.restore_department(department, current_user)
+        except org.DepartmentChangeRefused as exc:
+            flash(_tree_error(exc), "warning")
+        else:
+            done = _("Department archived.") if action == "archive" else _("Department restored.")
+            flash(done, "success")
+    return redirect(url_for("people.department", department_id=department_id))

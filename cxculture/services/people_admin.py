@@ -1,0 +1,294 @@
+"""HR's work on people: the searchable list, editing a person (department, roles, manager,
+active) and sending the set-password link again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select
+
+from cxculture import jobs
+from cxculture.extensions import db
+from cxculture.models import Department, User, department_heads
+from cxculture.services import accounts, audit, people
+
+PAGE_SIZE = 50
+
+
+class PersonChangeRefused(Exception):
+    """Base of the reasons a change to a person is refused (nothing was changed)."""
+
+
+class SelfDeactivation(PersonChangeRefused):
+    """HR cannot deactivate their own account."""
+
+
+class SelfDemotion(PersonChangeRefused):
+    """HR cannot take away their own HR admin role."""
+
+
+class ManagerLoop(PersonChangeRefused):
+    """The manager chosen is the person, or someone they manage (directly or not)."""
+
+
+class UnknownManager(PersonChangeRefused):
+    """Nobody has the manager's email address."""
+
+
+class InactiveManager(PersonChangeRefused):
+    """A deactivated person cannot become someone's manager."""
+
+
+class InactiveCannotHead(PersonChangeRefused):
+    """A person who is not active cannot head departments."""
+
+
+class ArchivedDepartment(PersonChangeRefused):
+    """An archived department takes no new people."""
+
+
+class UnknownDepartment(PersonChangeRefused):
+    """A department id that names no department."""
+
+
+class PersonInactive(PersonChangeRefused):
+    """The person is deactivated: no set-password link is sent to them."""
+
+
+class PeopleFilter(StrEnum):
+    """Which people the list shows."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One line of the people list."""
+
+    id: int
+    name: str
+    email: str
+    employee_number: str | None
+    department_path: str | None
+    is_active: bool
+    is_hr_admin: bool
+    is_head: bool
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of the people list and where it sits among the others."""
+
+    rows: list[PersonRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def search_people(
+    text: str = "",
+    status: PeopleFilter = PeopleFilter.ACTIVE,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> PeoplePage:
+    """People whose name, email or employee number contains ``text`` (any case), by name,
+    one page at a time: counted and cut in SQL, so the company's size does not matter."""
+    conditions = []
+    if status is PeopleFilter.ACTIVE:
+        conditions.append(User.is_active.is_(True))
+    elif status is PeopleFilter.INACTIVE:
+        conditions.append(User.is_active.is_(False))
+    text = text.strip()
+    if text:
+        conditions.append(
+            or_(
+                User.name.icontains(text, autoescape=True),
+                User.email.icontains(text, autoescape=True),
+                User.employee_number.icontains(text, autoescape=True),
+            )
+        )
+    total = db.session.execute(select(func.count(User.id)).where(*conditions)).scalar_one()
+    offset = (page - 1) * per_page
+    if offset >= total:  # past the last page: nothing to read (and no huge OFFSET to run)
+        return PeoplePage([], page, per_page, total)
+    found = db.session.execute(
+        select(
+            User.id,
+            User.name,
+            User.email,
+            User.employee_number,
+            User.is_active,
+            User.is_hr_admin,
+            Department.path,
+        )
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(*conditions)
+        .order_by(User.name, User.id)
+        .limit(per_page)
+        .offset(offset)
+    ).all()
+    heads = set(
+        db.session.execute(
+            select(department_heads.c.user_id)
+            .where(department_heads.c.user_id.in_([row.id for row in found]))
+            .distinct()
+        ).scalars()
+    )
+    rows = [
+        PersonRow(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            employee_number=row.employee_number,
+            department_path=row.path,
+            is_active=row.is_active,
+            is_hr_admin=row.is_hr_admin,
+            is_head=row.id in heads,
+        )
+        for row in found
+    ]
+    return PeoplePage(rows, page, per_page, total)
+
+
+def get_person(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def people_by_emails(emails: Sequence[str]) -> tuple[list[User], list[str]]:
+    """The people with these emails, and the emails that match nobody (in the order given)."""
+    wanted = list(dict.fromkeys(accounts.normalise_email(e) for e in emails if e.strip()))
+    if not wanted:
+        return [], []
+    found = {
+        person.email: person
+        for person in db.session.execute(select(User).where(User.email.in_(wanted))).scalars()
+    }
+    return [found[e] for e in wanted if e in found], [e for e in wanted if e not in found]
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    """What HR's form says a person should be; ids and an email, as the form gives them."""
+
+    department_id: int | None
+    is_hr_admin: bool
+    is_active: bool
+    headed_department_ids: Sequence[int] = field(default_factory=list)
+    manager_email: str | None = None
+
+
+def _departments(ids: Sequence[int]) -> list[Department]:
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return []
+    found = list(
+        db.session.execute(
+            select(Department).where(Department.id.in_(unique)).order_by(Department.path)
+        ).scalars()
+    )
+    if len(found) != len(unique):
+        raise UnknownDepartment()
+    return found
+
+
+def _manager(person: User, email: str | None) -> User | None:
+    if not email or not email.strip():
+        return None
+    found, _missing = people_by_emails([email])
+    if not found:
+        raise UnknownManager()
+    manager = found[0]
+    # Walk up from the new manager: meeting the person means they would manage themselves.
+    seen: set[int] = set()
+    current: User | None = manager
+    while current is not None and current.id not in seen:
+        if current.id == person.id:
+            raise ManagerLoop()
+        seen.add(current.id)
+        current = current.manager
+    if not manager.is_active and manager.id != person.manager_id:
+        raise InactiveManager()
+    return manager
+
+
+def _check_self(person: User, changes: PersonChanges, actor: User) -> None:
+    if person.id != actor.id:
+        return
+    if not changes.is_active:
+        raise SelfDeactivation()
+    if person.is_hr_admin and not changes.is_hr_admin:
+        raise SelfDemotion()
+
+
+def update_person(person: User, changes: PersonChanges, actor: User, now: datetime) -> None:
+    """Apply HR's edit of ``person``. Past responses and invitations keep the department
+    they were given in; deactivating ends the person's sessions and withdraws their open
+    invitations (people.deactivate_people)."""
+    _check_self(person, changes, actor)
+    department = _departments([changes.department_id])[0] if changes.department_id else None
+    if (
+        department is not None
+        and department.archived_at is not None
+        and department.id != person.department_id
+    ):
+        raise ArchivedDepartment()
+    headed = _departments(changes.headed_department_ids)
+    if headed and not changes.is_active:
+        raise InactiveCannotHead()
+    manager = _manager(person, changes.manager_email)
+
+    before = _snapshot(person)
+    person.department = department
+    person.is_hr_admin = changes.is_hr_admin
+    person.headed_departments = headed
+    person.manager = manager
+    after = _snapshot(person)
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changed:
+        audit.record(actor, "org.person_updated", "user", person.id, **changed)
+    db.session.flush()
+
+    if person.is_active and not changes.is_active:
+        people.deactivate_people([person.id], now)
+        audit.record(actor, "org.person_deactivated", "user", person.id)
+    elif not person.is_active and changes.is_active:
+        people.reactivate_person(person)
+        audit.record(actor, "org.person_reactivated", "user", person.id)
+    db.session.commit()
+
+
+def _snapshot(person: User) -> dict[str, object]:
+    """What the audit trail notes of a person, as plain values."""
+    return {
+        "department": person.department.path if person.department is not None else None,
+        "is_hr_admin": person.is_hr_admin,
+        "headed_departments": [department.path for department in person.headed_departments],
+        "manager": person.manager.email if person.manager is not None else None,
+    }
+
+
+def resend_set_password_link(person: User, actor: User) -> None:
+    """Queue a new set-password email for an active person, and deliver the outbox."""
+    if not person.is_active:
+        raise PersonInactive()
+    accounts.queue_set_password_emails([person])
+    audit.record(actor, "org.set_password_link_sent", "user", person.id)
+    db.session.commit()
+    jobs.send_emails_later()

@@ -1,0 +1,753 @@
+"""Roster import: the HR system's export, as it comes, turned into people and departments.
+
+Three steps, each usable on its own (the page, the command line and the tests use them):
+
+- ``read_roster(data)`` decodes and parses the file (UTF-8 with or without a byte-order mark,
+  UTF-16, else Windows-1252; comma, semicolon or tab; quoted fields with line breaks) and checks
+  every row on its own and against the others. File-level problems raise ``RosterFileError``.
+- ``plan_roster(parsed, ...)`` compares the rows with the database: who is created, updated,
+  left as is or deactivated, which departments appear, and which rows are rejected because of
+  what is already stored (an email used by someone else, an archived department...).
+- ``apply_roster(...)`` plans again inside one transaction and writes everything, or nothing
+  when any row is rejected. People are matched by employee number, so applying the same file a
+  second time changes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from cxculture.extensions import db
+from cxculture.models import Department, RosterImport, User, department_heads
+from cxculture.models.org import PATH_SEPARATOR
+from cxculture.services import accounts, audit, people
+
+# The columns a roster can have, and the names HR systems give them in en/pt/es (compared
+# without accents, case or punctuation).
+COLUMN_NAMES = {
+    "employee_number": (
+        "employee number",
+        "employee no",
+        "employee id",
+        "employee code",
+        "emp id",
+        "id",
+        "matricula",
+        "numero de matricula",
+        "codigo",
+        "codigo do funcionario",
+        "numero do funcionario",
+        "id funcionario",
+        "id colaborador",
+        "numero de empleado",
+        "n empleado",
+        "no empleado",
+        "id empleado",
+        "codigo de empleado",
+        "legajo",
+        "ficha",
+    ),
+    "name": (
+        "name",
+        "full name",
+        "employee name",
+        "nome",
+        "nome completo",
+        "colaborador",
+        "funcionario",
+        "nombre",
+        "nombre completo",
+        "empleado",
+        "apellidos y nombre",
+    ),
+    "email": (
+        "email",
+        "e mail",
+        "mail",
+        "email address",
+        "work email",
+        "corporate email",
+        "email corporativo",
+        "e mail corporativo",
+        "correo",
+        "correo electronico",
+        "correo corporativo",
+        "email del empleado",
+    ),
+    "department": (
+        "department",
+        "department path",
+        "departamento",
+        "caminho do departamento",
+        "area",
+        "setor",
+        "unidade",
+        "unidad",
+        "sector",
+        "ruta del departamento",
+        "org unit",
+    ),
+    "heads": (
+        "head of",
+        "department head of",
+        "heads",
+        "manages department",
+        "responsavel por",
+        "gestor de",
+        "lider de",
+        "chefe de",
+        "jefe de",
+        "responsable de",
+        "dirige",
+    ),
+    "hr_admin": (
+        "hr admin",
+        "hr",
+        "hr administrator",
+        "admin rh",
+        "rh admin",
+        "administrador rh",
+        "administrador de rh",
+        "admin rrhh",
+        "rrhh admin",
+        "administrador rrhh",
+        "administrador de rrhh",
+    ),
+    "locale": ("locale", "language", "idioma", "lingua", "lenguaje"),
+    "manager_email": (
+        "manager email",
+        "manager",
+        "manager e mail",
+        "line manager",
+        "email do gestor",
+        "e mail do gestor",
+        "gestor",
+        "email del jefe",
+        "correo del jefe",
+        "jefe",
+        "email del responsable",
+        "supervisor",
+    ),
+}
+REQUIRED = ("employee_number", "name", "email", "department")
+HEADS_SEPARATOR = "|"
+YES = {"yes", "y", "true", "1", "x", "sim", "s", "si", "verdadeiro", "verdadero"}
+NO = {"", "no", "n", "false", "0", "nao", "falso"}
+LOCALES = {
+    "en": "en",
+    "en us": "en",
+    "en gb": "en",
+    "english": "en",
+    "ingles": "en",
+    "pt": "pt_BR",
+    "pt br": "pt_BR",
+    "pt pt": "pt_BR",
+    "portugues": "pt_BR",
+    "portuguese": "pt_BR",
+    "es": "es",
+    "es es": "es",
+    "es mx": "es",
+    "es ar": "es",
+    "es co": "es",
+    "es cl": "es",
+    "espanol": "es",
+    "spanish": "es",
+    "castellano": "es",
+}
+MAX_LENGTHS = {"employee_number": 64, "name": 200, "email": 254}
+DEPARTMENT_NAME_MAX = 120
+
+
+def simplify(text: str) -> str:
+    """Lower case, no accents, punctuation as single spaces: how column names are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
+
+
+ALIASES = {simplify(name): column for column, names in COLUMN_NAMES.items() for name in names}
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read as a roster; ``code`` says why, ``detail`` names
+    what (columns, a size). Nothing is changed."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+class RosterHasProblems(ValueError):
+    """Applying was refused because rows are rejected; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A rejected row: its line in the file, the reason (a code) and the value at fault."""
+
+    line: int
+    reason: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One person as the file gives them; None means "the file has no such column"."""
+
+    line: int
+    employee_number: str
+    name: str
+    email: str
+    department: str
+    heads: tuple[str, ...] | None = None
+    hr_admin: bool | None = None
+    locale: str | None = None
+    manager_email: str | None = None
+
+
+@dataclass
+class ParsedRoster:
+    rows: list[RosterRow]
+    problems: list[RowProblem]
+    columns: dict[str, str]  # our column -> the file's header
+    unknown_columns: list[str]
+    encoding: str
+    delimiter: str
+    data_rows: int  # non-blank rows under the header, rejected ones included
+    # Every employee number the file names, rejected rows included: none of them is "missing".
+    listed_numbers: set[str] = field(default_factory=set)
+
+
+# Reading
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of the file and the encoding it was read with."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(b"PK\x03\x04"):
+        raise RosterFileError("spreadsheet", "xlsx")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterFileError("spreadsheet", "xls")
+    if b"\x00" in data[:8192]:
+        raise RosterFileError("not_text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:  # the few bytes Windows-1252 leaves undefined
+        return data.decode("latin-1"), "latin-1"
+
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the header line into the most fields."""
+    first = next(iter(text.splitlines()), "")
+    counts = {
+        delimiter: len(next(csv.reader([first], delimiter=delimiter), []))
+        for delimiter in (",", ";", "\t")
+    }
+    return max(counts, key=lambda delimiter: counts[delimiter])
+
+
+@lru_cache(maxsize=65536)  # managers' addresses repeat on every row of their team
+def _email(value: str) -> str | None:
+    """The address in lower case, or None when it is not a valid email address."""
+    try:
+        # test_environment: also accept the reserved "test" domain, as demo and staging use.
+        return validate_email(value, test_environment=True).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+def department_problem(path: str) -> str | None:
+    """Why ``path`` cannot name a department, or None."""
+    if not path.strip():
+        return "department_empty"
+    names = [name.strip() for name in path.split(PATH_SEPARATOR)]
+    if any(not name for name in names):
+        return "department_invalid"
+    if any(len(name) > DEPARTMENT_NAME_MAX for name in names):
+        return "department_invalid"
+    if len({simplify(name) for name in names}) < len(names):
+        return "department_own_ancestor"  # "Sales/East/Sales": a department inside itself
+    return None
+
+
+def clean_path(path: str) -> str:
+    return PATH_SEPARATOR.join(name.strip() for name in path.split(PATH_SEPARATOR))
+
+
+def _header(fields: list[str]) -> tuple[dict[int, str], dict[str, str], list[str]]:
+    positions: dict[int, str] = {}
+    columns: dict[str, str] = {}
+    unknown: list[str] = []
+    for position, raw in enumerate(fields):
+        name = raw.strip()
+        column = ALIASES.get(simplify(name))
+        if column is None:
+            if name:
+                unknown.append(name)
+            continue
+        if column in columns:
+            raise RosterFileError("duplicate_column", f"{columns[column]}, {name}")
+        positions[position] = column
+        columns[column] = name
+    missing = [column for column in REQUIRED if column not in columns]
+    if missing:
+        raise RosterFileError("missing_columns", ", ".join(missing))
+    return positions, columns, unknown
+
+
+def _check(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
+    """One row on its own: a row to plan, or the first reason to reject it."""
+    for column, limit in MAX_LENGTHS.items():
+        if len(values.get(column, "")) > limit:
+            return RowProblem(line, f"{column}_too_long", values[column][:80])
+    number = values.get("employee_number", "").strip()
+    if not number:
+        return RowProblem(line, "employee_number_missing")
+    name = " ".join(values.get("name", "").split())
+    if not name:
+        return RowProblem(line, "name_missing")
+    raw_email = values.get("email", "").strip()
+    email = _email(raw_email)
+    if email is None:
+        return RowProblem(line, "bad_email", raw_email)
+    path = values.get("department", "")
+    problem = department_problem(path)
+    if problem:
+        return RowProblem(line, problem, path)
+    heads = None
+    if "heads" in values:
+        heads = tuple(clean_path(p) for p in values["heads"].split(HEADS_SEPARATOR) if p.strip())
+        for head_path in values["heads"].split(HEADS_SEPARATOR):
+            if head_path.strip() and department_problem(head_path):
+                return RowProblem(line, "bad_heads", values["heads"])
+    hr_admin = None
+    if "hr_admin" in values:
+        flag = simplify(values["hr_admin"])
+        if flag not in YES | NO:
+            return RowProblem(line, "bad_flag", values["hr_admin"])
+        hr_admin = flag in YES
+    locale = None
+    if values.get("locale", "").strip():
+        locale = LOCALES.get(simplify(values["locale"]))
+        if locale is None:
+            return RowProblem(line, "bad_locale", values["locale"])
+    manager = None
+    if "manager_email" in values:
+        raw_manager = values["manager_email"].strip()
+        if raw_manager:
+            manager = _email(raw_manager)
+            if manager is None:
+                return RowProblem(line, "bad_manager_email", raw_manager)
+        else:
+            manager = ""  # the column is there and empty: no manager
+    return RosterRow(line, number, name, email, clean_path(path), heads, hr_admin, locale, manager)
+
+
+def _reject_duplicates(rows: list[RosterRow], problems: list[RowProblem]) -> list[RosterRow]:
+    """Rows sharing an employee number or an email are all rejected: which one is right is
+    HR's call, not the importer's."""
+    lines_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in rows:
+        lines_of[("employee_number", row.employee_number.casefold())].append(row.line)
+        lines_of[("email", row.email)].append(row.line)
+    rejected: dict[int, RowProblem] = {}
+    for (column, _value), lines in lines_of.items():
+        if len(lines) > 1:
+            for line in lines:
+                others = ", ".join(str(other) for other in lines if other != line)
+                rejected.setdefault(line, RowProblem(line, f"duplicate_{column}", others))
+    problems.extend(rejected.values())
+    return [row for row in rows if row.line not in rejected]
+
+
+def read_roster(data: bytes, max_bytes: int | None = None) -> ParsedRoster:
+    """Parse and check a roster file; RosterFileError when the file as a whole is unusable."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise RosterFileError("too_large", str(max_bytes // (1024 * 1024)))
+    if not data.strip():
+        raise RosterFileError("empty")
+    text, encoding = decode(data)
+    if not text.strip():
+        raise RosterFileError("empty")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        header = next(reader)
+        positions, columns, unknown = _header(header)
+        rows: list[RosterRow] = []
+        problems: list[RowProblem] = []
+        data_rows = 0
+        listed: set[str] = set()
+        line = reader.line_num + 1
+        for fields in reader:
+            start, line = line, reader.line_num + 1
+            if not any(field.strip() for field in fields):
+                continue  # blank lines, trailing or not
+            data_rows += 1
+            extra = [value for value in fields[len(header) :] if value.strip()]
+            if len(header) > 0 and extra:
+                problems.append(RowProblem(start, "too_many_fields", extra[0][:80]))
+                continue
+            values = {
+                column: fields[position] if position < len(fields) else ""
+                for position, column in positions.items()
+            }
+            listed.add(values["employee_number"].strip().casefold())
+            checked = _check(start, values)
+            if isinstance(checked, RowProblem):
+                problems.append(checked)
+            else:
+                rows.append(checked)
+    except csv.Error as exc:
+        raise RosterFileError("not_csv", str(exc)) from exc
+    if data_rows == 0:
+        raise RosterFileError("no_rows")
+    rows = _reject_duplicates(rows, problems)
+    return ParsedRoster(
+        rows, problems, columns, unknown, encoding, delimiter, data_rows, listed - {""}
+    )
+
+
+# Planning against the database
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A person as the database has them, in the terms of a roster row."""
+
+    id: int
+    employee_number: str | None
+    name: str
+    email: str
+    department: str | None
+    locale: str | None
+    is_hr_admin: bool
+    is_active: bool
+    manager_email: str | None
+    heads: frozenset[str]
+
+
+@dataclass
+class RosterPlan:
+    creates: list[RosterRow] = field(default_factory=list)
+    updates: list[tuple[RosterRow, Stored, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    deactivations: list[Stored] = field(default_factory=list)
+    new_departments: list[str] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    kept_active: list[Stored] = field(default_factory=list)  # missing, but the one importing
+
+    @property
+    def is_applicable(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.creates),
+            "updated": len(self.updates),
+            "unchanged": self.unchanged,
+            "deactivated": len(self.deactivations),
+            "departments_created": len(self.new_departments),
+            "rejected": len(self.problems),
+        }
+
+
+def _stored_people() -> list[Stored]:
+    heads: dict[int, set[str]] = defaultdict(set)
+    for user_id, path in db.session.execute(
+        select(department_heads.c.user_id, Department.path).join(
+            Department, Department.id == department_heads.c.department_id
+        )
+    ):
+        heads[user_id].add(path)
+    manager = aliased(User)
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.employee_number,
+            User.name,
+            User.email,
+            Department.path,
+            User.locale,
+            User.is_hr_admin,
+            User.is_active,
+            manager.email,
+        )
+        .outerjoin(Department, Department.id == User.department_id)
+        .outerjoin(manager, manager.id == User.manager_id)
+    )
+    return [Stored(*row, heads=frozenset(heads.get(row[0], ()))) for row in rows]
+
+
+def _ancestors(path: str) -> list[str]:
+    names = path.split(PATH_SEPARATOR)
+    return [PATH_SEPARATOR.join(names[: level + 1]) for level in range(len(names))]
+
+
+def _changes(row: RosterRow, person: Stored) -> list[str]:
+    changes = []
+    if row.name != person.name:
+        changes.append("name")
+    if row.email != person.email:
+        changes.append("email")
+    if row.department != person.department:
+        changes.append("department")
+    if row.locale is not None and row.locale != person.locale:
+        changes.append("locale")
+    if row.hr_admin is not None and row.hr_admin != person.is_hr_admin:
+        changes.append("hr_admin")
+    if row.heads is not None and frozenset(row.heads) != person.heads:
+        changes.append("heads")
+    if row.manager_email is not None and (row.manager_email or None) != person.manager_email:
+        changes.append("manager")
+    if not person.is_active:
+        changes.append("reactivated")
+    if person.employee_number is None:
+        changes.append("employee_number")
+    return changes
+
+
+def _manager_loops(rows: list[RosterRow], stored: list[Stored]) -> set[int]:
+    """Lines of the rows whose chain of managers comes back to them."""
+    manager_of: dict[str, str | None] = {p.email: p.manager_email for p in stored}
+    for row in rows:
+        if row.manager_email is not None:
+            manager_of[row.email] = row.manager_email or None
+    looping: set[int] = set()
+    for row in rows:
+        seen = {row.email}
+        current = manager_of.get(row.email)
+        while current is not None:
+            if current in seen:
+                if current == row.email:
+                    looping.add(row.line)
+                break
+            seen.add(current)
+            current = manager_of.get(current)
+    return looping
+
+
+def plan_roster(
+    parsed: ParsedRoster, *, deactivate_missing: bool = False, actor: User | None = None
+) -> RosterPlan:
+    """What applying ``parsed`` would do now; rows the database rejects join its problems."""
+    plan = RosterPlan(problems=list(parsed.problems))
+    stored = _stored_people()
+    by_number = {p.employee_number.casefold(): p for p in stored if p.employee_number}
+    by_email = {p.email: p for p in stored}
+    departments = dict(db.session.execute(select(Department.path, Department.archived_at)).all())
+    in_file_emails = {row.email for row in parsed.rows}
+    loops = _manager_loops(parsed.rows, stored)
+
+    new_paths: set[str] = set()
+    accepted: list[tuple[RosterRow, Stored | None]] = []
+    for row in parsed.rows:
+        person = by_number.get(row.employee_number.casefold())
+        holder = by_email.get(row.email)
+        if person is None and holder is not None and holder.employee_number is None:
+            person = holder  # an account made by hand (the first HR admin): the file adopts it
+        problem = None
+        if holder is not None and holder is not person:
+            problem = RowProblem(row.line, "email_taken", holder.employee_number or row.email)
+        elif departments.get(row.department) is not None:
+            problem = RowProblem(row.line, "department_archived", row.department)
+        elif (
+            row.manager_email
+            and row.manager_email not in in_file_emails
+            and not (row.manager_email in by_email and by_email[row.manager_email].is_active)
+        ):
+            problem = RowProblem(row.line, "manager_unknown", row.manager_email)
+        elif row.line in loops:
+            problem = RowProblem(row.line, "manager_loop", row.manager_email or "")
+        if problem is not None:
+            plan.problems.append(problem)
+            continue
+        for path in (row.department, *(row.heads or ())):
+            new_paths.update(p for p in _ancestors(path) if p not in departments)
+        accepted.append((row, person))
+
+    for row, person in accepted:
+        if person is None:
+            plan.creates.append(row)
+            continue
+        changes = _changes(row, person)
+        if changes:
+            plan.updates.append((row, person, changes))
+        else:
+            plan.unchanged += 1
+    if deactivate_missing:
+        for person in stored:
+            if (
+                person.is_active
+                and person.employee_number
+                and (person.employee_number.casefold() not in parsed.listed_numbers)
+            ):
+                if actor is not None and person.id == actor.id:
+                    plan.kept_active.append(person)  # nobody locks themselves out
+                else:
+                    plan.deactivations.append(person)
+    plan.new_departments = sorted(new_paths, key=lambda p: (p.count(PATH_SEPARATOR), p))
+    plan.problems.sort(key=lambda problem: problem.line)
+    return plan
+
+
+# Applying
+
+
+def _create_departments(paths: list[str]) -> dict[str, int]:
+    ids = dict(db.session.execute(select(Department.path, Department.id)).all())
+    for path in paths:  # parents first: sorted by depth
+        parent_path, _, name = path.rpartition(PATH_SEPARATOR)
+        department = Department(name=name, path=path, parent_id=ids.get(parent_path))
+        db.session.add(department)
+        db.session.flush()
+        ids[path] = department.id
+    return ids
+
+
+def apply_roster(
+    parsed: ParsedRoster,
+    *,
+    deactivate_missing: bool,
+    actor: User | None,
+    now: datetime,
+    send_emails: bool = True,
+    record: RosterImport | None = None,
+) -> RosterPlan:
+    """Plan again and apply in one transaction: all of it, or nothing (RosterHasProblems when
+    rows are rejected, the database's error otherwise). Returns the plan that was applied."""
+    try:
+        plan = plan_roster(parsed, deactivate_missing=deactivate_missing, actor=actor)
+        if not plan.is_applicable:
+            raise RosterHasProblems(len(plan.problems))
+        ids = _create_departments(plan.new_departments)
+        if plan.creates:
+            db.session.execute(
+                insert(User),
+                [
+                    {
+                        "employee_number": row.employee_number,
+                        "name": row.name,
+                        "email": row.email,
+                        "department_id": ids[row.department],
+                        "locale": row.locale,
+                        "is_hr_admin": bool(row.hr_admin),
+                    }
+                    for row in plan.creates
+                ],
+            )
+        if plan.updates:
+            db.session.execute(
+                update(User),
+                [
+                    {
+                        "id": person.id,
+                        "employee_number": row.employee_number,
+                        "name": row.name,
+                        "email": row.email,
+                        "department_id": ids[row.department],
+                        "locale": row.locale if row.locale is not None else person.locale,
+                        "is_hr_admin": (
+                            row.hr_admin if row.hr_admin is not None else person.is_hr_admin
+                        ),
+                        "is_active": True,
+                        "deactivated_at": None,
+                    }
+                    for row, person, _changes in plan.updates
+                ],
+            )
+        _apply_links(plan, ids)
+        people.deactivate_people([person.id for person in plan.deactivations], now)
+        if send_emails and plan.creates:
+            created = {row.employee_number for row in plan.creates}
+            newcomers = db.session.execute(
+                select(User).where(User.employee_number.in_(created))
+            ).scalars()
+            accounts.queue_set_password_emails(list(newcomers))
+        if record is not None:
+            record.applied_at = now
+            record.summary = plan.counts()
+        target = record.id if record is not None else 0
+        audit.record(actor, "roster.applied", "roster", target, **plan.counts())
+        db.session.commit()
+    except (RosterHasProblems, IntegrityError):
+        db.session.rollback()
+        raise
+    return plan
+
+
+def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:
+    """Managers and headed departments of the rows that carry those columns."""
+    touched = [*plan.creates, *(row for row, _person, _changes in plan.updates)]
+    if not touched:
+        return
+    user_ids = dict(db.session.execute(select(User.email, User.id)).all())
+    managers = [
+        {"id": user_ids[row.email], "manager_id": user_ids.get(row.manager_email or "")}
+        for row in touched
+        if row.manager_email is not None
+    ]
+    if managers:
+        db.session.execute(update(User), managers)
+    heading = [row for row in touched if row.heads is not None]
+    if heading:
+        ids = [user_ids[row.email] for row in heading]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            db.session.execute(
+                delete(department_heads).where(department_heads.c.user_id.in_(chunk))
+            )
+        links = [
+            {"user_id": user_ids[row.email], "department_id": department_ids[path]}
+            for row in heading
+            for path in row.heads or ()
+        ]
+        if links:
+            db.session.execute(insert(department_heads), links)
+
+
+def store_upload(filename: str, data: bytes, deactivate_missing: bool, actor: User) -> RosterImport:
+    """Keep an uploaded file (already read without error) for its preview and apply steps."""
+    record = RosterImport(
+        filename=filename[:255] or "roster.csv",
+        content=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        deactivate_missing=deactivate_missing,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def recent_imports(limit: int = 20) -> list[RosterImport]:
+    return list(
+        db.session.execute(
+            select(RosterImport).order_by(RosterImport.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def get_import(import_id: int) -> RosterImport | None:
+    return db.session.get(RosterImport, import_id)
