@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard cxculture/translations/*/LC_MESSAGES/messages.po))
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/cxculture_test
 
-.PHONY: install catalogs run test test-pg bench lint format translations clean
+.PHONY: install catalogs run test test-pg bench bench-quick lint format translations clean
 
 install: $(STAMP)
 
@@ -38,12 +38,14 @@ test: install catalogs
 test-pg: install catalogs
 	CXCULTURE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
-# Benchmarks on fresh SQLite databases (BENCH_ARGS="--database-url ..." for PostgreSQL).
+# Every benchmark with its ceiling, on fresh SQLite databases; with DATABASE_URL (or
+# BENCH_ARGS="--database-url ...") naming a PostgreSQL database called *bench*, on PostgreSQL.
 bench: install catalogs
-	$(BIN)/python -m bench.bench_surveys $(BENCH_ARGS)
-	$(BIN)/python -m bench.bench_results $(BENCH_ARGS)
-	$(BIN)/python -m bench.bench_dashboards $(BENCH_ARGS)
-	$(BIN)/python -m bench.bench_roster $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The same at a tenth of the size: a smoke test that every benchmark still runs.
+bench-quick: install catalogs
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

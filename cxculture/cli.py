@@ -133,6 +133,22 @@ def apply_training_rules_command() -> None:
     click.echo(f"{assignments.apply_closed_surveys(utcnow())} people enrolled by rules.")
 
 
+@click.command("maintain")
+@with_appcontext
+def maintain_command() -> None:
+    """The periodic work (closed surveys' training rules, overdue reminders, the outbox):
+    queued for a worker when REDIS_URL is set, else done now. Run it from cron on one machine,
+    every few minutes."""
+    outcome = jobs.run_maintenance()
+    if outcome is None:
+        click.echo("Maintenance queued for the workers.")
+    else:
+        click.echo(
+            f"{outcome['enrolled']} enrolled by rules, {outcome['reminders']} reminders queued,"
+            f" {outcome['sent']} emails sent, {outcome['failed']} kept for a retry."
+        )
+
+
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
@@ -224,5 +240,6 @@ def register_commands(app: Flask) -> None:
         classify_role_command,
         rescore_command,
         import_roster_command,
+        maintain_command,
     ):
         app.cli.add_command(command)

@@ -9,7 +9,8 @@ from redis import Redis
 from rq import Queue
 
 from cxculture.extensions import db
-from cxculture.services import mail
+from cxculture.models import utcnow
+from cxculture.services import assignments, mail
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "cxculture"
@@ -37,3 +38,32 @@ def send_emails_later(survey_id: int | None = None) -> None:
     else:
         rq_queue.enqueue(deliver_outbox, survey_id)
         log.info("Queued email delivery for survey %s", survey_id)
+
+
+def maintenance() -> dict[str, int]:
+    """Job: the periodic work no request triggers. Training rules of surveys that closed on
+    their date, reminders of overdue training (one a day at most), then the outbox. Safe to
+    run as often as wanted: each step does only what is not done yet."""
+    try:
+        now = utcnow()
+        enrolled = assignments.apply_closed_surveys(now)
+        reminders = assignments.queue_overdue_reminders(now.date())
+        report = mail.deliver_pending()
+        return {
+            "enrolled": enrolled,
+            "reminders": reminders,
+            "sent": report.sent,
+            "failed": report.failed,
+        }
+    finally:
+        db.session.remove()
+
+
+def run_maintenance() -> dict[str, int] | None:
+    """Queue the maintenance job for a worker, or run it here when there is no Redis (then
+    its outcome is returned)."""
+    rq_queue = queue()
+    if rq_queue is None:
+        return maintenance()
+    rq_queue.enqueue(maintenance)
+    return None

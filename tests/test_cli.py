@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from cxculture import jobs
 from cxculture.extensions import db
-from cxculture.models import Department, Role, User
+from cxculture.models import Department, OutboxMessage, Role, User
 from cxculture.services.accounts import find_user_by_email
+from tests.conftest import build_app
 from tests.factories import make_user
 
 STRONG = "a long enough admin passphrase"
@@ -128,3 +133,37 @@ def test_seed_demo_if_empty_leaves_a_real_installation_alone(app):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0
     assert _counts(app)[1] == 1
+
+
+def test_maintain_runs_the_periodic_work_inline_without_redis(app):
+    with app.app_context():
+        db.session.add(
+            OutboxMessage(
+                kind="reminder", to_email="a@example.test", locale="en", subject="S", body="B"
+            )
+        )
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["maintain"])
+    assert result.exit_code == 0, result.output
+    assert "0 enrolled by rules, 0 reminders queued, 1 emails sent" in result.output
+    with app.app_context():
+        assert db.session.execute(select(OutboxMessage.sent_at)).scalar_one() is not None
+
+
+@pytest.mark.usefixtures("_schema")
+def test_maintain_queues_a_job_when_redis_is_set(database_url, tmp_path):
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except RedisError:
+        pytest.skip("Redis is not reachable")
+    app = build_app(database_url, tmp_path / "instance", REDIS_URL=url)
+    with app.app_context():
+        queue = jobs.queue()
+        queue.empty()
+        result = app.test_cli_runner().invoke(args=["maintain"])
+        assert result.exit_code == 0, result.output
+        assert "Maintenance queued for the workers." in result.output
+        assert [job.func_name for job in queue.get_jobs()] == ["cxculture.jobs.maintenance"]
+        queue.empty()
+        db.engine.dispose()

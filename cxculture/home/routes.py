@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from cxculture.access import login_required, public
 from cxculture.auth.routes import safe_next
+from cxculture.extensions import db
 from cxculture.home.forms import LanguageForm
 from cxculture.i18n import SESSION_KEY
 from cxculture.models import Role, SurveyState, utcnow
@@ -48,3 +53,26 @@ def set_language():
         else:
             session[SESSION_KEY] = form.locale.data
     return redirect(safe_next(form.next.data) or url_for("home.index"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For load balancers and orchestrators: 200 when the database (and Redis, when one is
+    configured) answers, 503 otherwise. Says nothing else about the installation."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        checks["database"] = "unavailable"
+    url = current_app.config.get("REDIS_URL")
+    if url:
+        try:
+            Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2).ping()
+            checks["redis"] = "ok"
+        except RedisError:
+            checks["redis"] = "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if healthy else "unavailable", **checks), 200 if healthy else 503

@@ -364,7 +364,12 @@ def recommend_after_response(user: User, response: Response) -> list[Enrolment]:
     )
     if not gaps:
         return []
-    modules = catalogue()
+    # Only the modules' dimensions matter here: their texts are not loaded.
+    modules = list(
+        db.session.execute(
+            select(Module).where(Module.archived_at.is_(None)).order_by(Module.slug)
+        ).scalars()
+    )
     chosen: list[Module] = []
     for _score, dimension in gaps:
         for module in modules:

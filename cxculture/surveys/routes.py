@@ -54,6 +54,8 @@ def answer(survey_id: int):
         form.form_errors.append(str(PROBLEM_MESSAGES["unknown"]))
         is_valid = False
     answers = form.answers()
+    # Read before the commit below expires it (reading it after would reload the survey).
+    is_anonymous = survey.is_anonymous
     if form.submit.data and is_valid:
         try:
             stored = responses.submit_response(invitation, answers, locale, now)
@@ -69,7 +71,7 @@ def answer(survey_id: int):
             flash(_("You have already submitted your answers to this survey."), "info")
             return redirect(url_for("surveys.thanks", survey_id=survey.id))
         else:
-            if not survey.is_anonymous:
+            if not is_anonymous:
                 training.recommend_after_response(current_user, stored)
             return redirect(url_for("surveys.thanks", survey_id=survey_id))
     elif form.save.data and is_valid:
