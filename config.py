@@ -67,6 +67,15 @@ class Config:
             raise ConfigurationError("CX_MIN_GROUP_SIZE below 3 would expose individuals.")
 
         self.REDIS_URL = env.get("REDIS_URL") or None
+        # Failed logins allowed per account and per address before a pause (Flask-Limiter).
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.CX_LOGIN_LIMIT_ACCOUNT = env.get("CX_LOGIN_LIMIT_ACCOUNT") or "10 per 15 minutes"
+        self.CX_LOGIN_LIMIT_ADDRESS = env.get("CX_LOGIN_LIMIT_ADDRESS") or "50 per 15 minutes"
+        # Password-reset requests per account and per address.
+        self.CX_RESET_LIMIT = env.get("CX_RESET_LIMIT") or "3 per hour"
+        self.CX_RESET_LIMIT_ADDRESS = env.get("CX_RESET_LIMIT_ADDRESS") or "20 per hour"
+        # How many proxies sit in front of the app (their X-Forwarded-For/-Proto are trusted).
+        self.CX_PROXY_COUNT = _int(env, "CX_PROXY_COUNT", 0)
         self.MAIL_SERVER = env.get("MAIL_SERVER") or None
         self.MAIL_PORT = _int(env, "MAIL_PORT", 587)
         self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
@@ -94,6 +103,11 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600 * 8
+    RATELIMIT_KEY_PREFIX = "cxculture"
+    RATELIMIT_HEADERS_ENABLED = False
+    # A Redis outage must not lock everyone out: count in memory meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

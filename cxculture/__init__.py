@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import lazy_gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_class
 from cxculture import models  # noqa: F401 - registers every model on the metadata
@@ -18,7 +19,7 @@ from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
 from cxculture.dashboards.routes import bp as dashboards_bp
 from cxculture.errors import register_error_handlers
-from cxculture.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from cxculture.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 from cxculture.home.routes import bp as home_bp
 from cxculture.hr.routes import bp as hr_bp
 from cxculture.i18n import select_locale
@@ -54,6 +55,10 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    if app.config["CX_PROXY_COUNT"]:
+        # Behind that many proxies, the client's address and scheme come from their headers.
+        count = app.config["CX_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
 
 
@@ -62,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     # render_as_batch lets Alembic alter SQLite tables by copying them.
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
 

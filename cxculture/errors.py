@@ -18,6 +18,10 @@ MESSAGES = {
     404: (_l("Page not found"), _l("There is no page at this address.")),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
     413: (_l("File too large"), ""),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a few minutes, then try again."),
+    ),
     500: (
         _l("Something went wrong"),
         _l("The problem was recorded and nothing was saved. Please try again in a moment."),

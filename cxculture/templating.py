@@ -106,7 +106,8 @@ ROSTER_CHANGES = {
     "reactivated": _l("active again"),
     "employee_number": _l("employee number added"),
 }
-PRIVATE_EMAIL_KINDS = frozenset({"set_password"})  # bodies HR never reads in the outbox
+# Emails whose body holds a personal link: HR never reads them in the outbox.
+PRIVATE_EMAIL_KINDS = frozenset({"set_password", "password_reset"})
 PRIVACY_LABELS = {"confidential": _l("Confidential"), "anonymous": _l("Anonymous")}
 
 NAVIGATION: tuple[tuple[Role, NavItem], ...] = (

@@ -23,6 +23,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
 class SetPasswordForm(FlaskForm):
     """A new password, twice, checked against the rules for the account's email."""
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from cxculture import jobs
 from cxculture.access import login_required, public
-from cxculture.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from cxculture.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+)
+from cxculture.extensions import limiter
 from cxculture.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -25,8 +32,27 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _account_key() -> str:
+    """Rate-limit key of the account a login names (not of who tries it)."""
+    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed logins count against the limits; a successful one redirects."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    lambda: current_app.config["CX_LOGIN_LIMIT_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["CX_LOGIN_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -85,3 +111,29 @@ def set_password(token: str):
         flash(_("Your password is set. Log in with your email and the new password."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)
+
+
+def _email_key() -> str:
+    return "reset-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["CX_RESET_LIMIT"], key_func=_email_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["CX_RESET_LIMIT_ADDRESS"], methods=["POST"])
+def forgot_password():
+    """Ask for a new set-password link; the answer never tells whether the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        if accounts.request_password_reset(form.email.data):
+            jobs.send_emails_later()
+        flash(
+            _(
+                "If an active account uses this address, a link to set a new password is on "
+                "its way. It works once and expires in %(days)d days.",
+                days=current_app.config["CX_SET_PASSWORD_DAYS"],
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)

@@ -167,8 +167,9 @@ def set_password_with_token(token: str, new_password: str) -> User:
     return user
 
 
-def queue_set_password_emails(users: Sequence[User]) -> int:
-    """Queue one email per person with their own set-password link (the caller commits).
+def queue_set_password_emails(users: Sequence[User], kind: str = "set_password") -> int:
+    """Queue one ``kind`` email (``set_password`` for newcomers, ``password_reset`` on
+    request) per person with their own set-password link (the caller commits).
 
     The email is rendered once per language and the link put in per person, so tens of
     thousands of newcomers cost one bulk insert."""
@@ -183,12 +184,12 @@ def queue_set_password_emails(users: Sequence[User]) -> int:
     for user in users:
         locale = user.locale or default_locale
         if locale not in rendered:
-            rendered[locale] = render_email("set_password", locale, link=LINK_PLACEHOLDER)
+            rendered[locale] = render_email(kind, locale, link=LINK_PLACEHOLDER)
         subject, body = rendered[locale]
         link = link_pattern.replace(marker, set_password_token(user))
         rows.append(
             {
-                "kind": "set_password",
+                "kind": kind,
                 "to_email": user.email,
                 "locale": locale,
                 "subject": subject,
@@ -198,3 +199,14 @@ def queue_set_password_emails(users: Sequence[User]) -> int:
     if rows:
         db.session.execute(insert(OutboxMessage), rows)
     return len(rows)
+
+
+def request_password_reset(email: str) -> bool:
+    """Email a set-password link to the active account of ``email``, if there is one. The
+    caller shows the same message either way; returns whether an email was queued."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return False
+    queue_set_password_emails([user], kind="password_reset")
+    db.session.commit()
+    return True

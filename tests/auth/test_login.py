@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from cxculture.extensions import db
-from cxculture.models import User
-from tests.conftest import make_person
-from tests.factories import PASSWORD
+from cxculture.models import OutboxMessage, User
+from tests.conftest import build_app, csrf_token, make_person
+from tests.factories import PASSWORD, make_user
 
 GENERIC_FAILURE = "Wrong email or password."
 
@@ -136,3 +138,86 @@ def test_session_cookie_is_http_only_and_same_site_lax(browser, employee):
 def test_no_remember_me_cookie_is_set(browser, employee):
     response = browser.login(employee.email)
     assert "remember_token" not in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+def test_an_account_pauses_after_too_many_failed_logins(app, browser, employee):
+    app.config["CX_LOGIN_LIMIT_ACCOUNT"] = "3 per 15 minutes"
+    for _ in range(3):
+        assert browser.login(employee.email, "wrong password!").status_code == 200
+    paused = browser.login(employee.email, PASSWORD)  # even the right password waits
+    assert paused.status_code == 429
+    assert "Too many attempts in a short time." in paused.get_data(as_text=True)
+    # Another account from the same address is not paused by it.
+    other = make_person(app, email="other@example.test")
+    assert browser.login(other.email).status_code == 302
+
+
+def test_an_address_pauses_after_too_many_failed_logins_on_any_account(app, browser):
+    app.config["CX_LOGIN_LIMIT_ADDRESS"] = "4 per 15 minutes"
+    for number in range(4):
+        browser.login(f"nobody{number}@example.test", "wrong password!")
+    assert browser.login("someone.else@example.test", "wrong password!").status_code == 429
+
+
+def test_successful_logins_do_not_count(app, browser, employee):
+    app.config["CX_LOGIN_LIMIT_ACCOUNT"] = "2 per 15 minutes"
+    for _ in range(4):
+        assert browser.login(employee.email).status_code == 302
+        browser.logout()
+
+
+@pytest.mark.usefixtures("_schema")
+def test_behind_a_proxy_the_forwarded_address_counts(database_url, tmp_path):
+    app = build_app(
+        database_url,
+        tmp_path / "instance",
+        CX_PROXY_COUNT="1",
+        CX_LOGIN_LIMIT_ADDRESS="2 per 15 minutes",
+    )
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        page = client.get("/auth/login", headers={"X-Forwarded-For": address})
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True))}
+        data.update(email="ghost@example.test", password="wrong password!")
+        return client.post(
+            "/auth/login", data=data, headers={"X-Forwarded-For": address}
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.9") == 200  # another person behind the same proxy
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_forgotten_password_is_reset_by_a_single_use_link(app, browser, employee):
+    answer = browser.post_form("/auth/forgot", {"email": employee.email.upper()})
+    assert answer.status_code == 302
+    message = "If an active account uses this address"
+    assert message in browser.client.get("/auth/login").get_data(as_text=True)
+    with app.app_context():
+        sent = db.session.execute(select(OutboxMessage)).scalar_one()
+        assert (sent.kind, sent.to_email) == ("password_reset", employee.email)
+    link = re.search(r"http://[^/]+(/auth/set-password/\S+)", sent.body).group(1)
+    new = "a brand new long password"
+    browser.post_form(link, {"new_password": new, "confirm_password": new})
+    assert browser.client.get(link).status_code == 400  # used
+    assert browser.login(employee.email, new).status_code == 302
+
+
+def test_unknown_and_inactive_addresses_get_the_same_answer_and_no_email(app, browser):
+    with app.app_context():
+        gone = make_user(is_active=False).email
+    for email in ("nobody@example.test", gone):
+        answer = browser.post_form("/auth/forgot", {"email": email})
+        assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
+
+
+def test_reset_requests_are_limited(app, browser, employee):
+    app.config["CX_RESET_LIMIT"] = "2 per hour"
+    codes = [
+        browser.post_form("/auth/forgot", {"email": employee.email}).status_code for _ in range(3)
+    ]
+    assert codes == [302, 302, 429]
