@@ -19,7 +19,17 @@ from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
 from cxculture.dashboards.routes import bp as dashboards_bp
 from cxculture.errors import register_error_handlers
-from cxculture.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from cxculture.extensions import (
+    CONTENT_SECURITY_POLICY,
+    babel,
+    bootstrap,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    talisman,
+)
 from cxculture.home.routes import bp as home_bp
 from cxculture.hr.routes import bp as hr_bp
 from cxculture.i18n import select_locale
@@ -68,6 +78,18 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        # HTTPS is the proxy's job (CX_PROXY_COUNT); redirecting here would loop without it.
+        force_https=False,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        # Leave the cookie flags to the configuration (Secure in production only).
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+    )
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
 

@@ -7,6 +7,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 
 from cxculture.models.base import Base
@@ -19,3 +20,17 @@ babel = Babel()
 bootstrap = Bootstrap5()
 # Rate limits, counted in Redis when REDIS_URL is set (shared by every process), else in memory.
 limiter = Limiter(key_func=get_remote_address)
+# Security headers on every response (set up in create_app with the policy below).
+talisman = Talisman()
+# Everything comes from this site: no inline script or style, no frames, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
