@@ -32,6 +32,8 @@ HIDDEN = "#E0E0E0"  # a suppressed cell
 DPI = 100
 CACHED_CHARTS = 128  # per chart kind; a few MB of PNG at most
 LABELLED_CELLS = 60  # heatmaps up to this many cells print their numbers
+# Names are text, never maths: a "$" in a department's name must not switch to TeX layout.
+matplotlib.rcParams["text.parse_math"] = False
 # cividis: perceptually uniform and readable with red-green colour blindness; grey for hidden.
 SCALE = matplotlib.colormaps["cividis"].with_extremes(bad=HIDDEN)
 

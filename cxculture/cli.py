@@ -31,6 +31,8 @@ PASSWORD_PROBLEM_TEXT = {
     PasswordProblem.TOO_SHORT: "use at least 12 characters",
     PasswordProblem.TOO_LONG: "use at most 256 characters",
     PasswordProblem.CONTAINS_EMAIL: "do not use the email address in the password",
+    PasswordProblem.COMMON: "this is one of the most common passwords",
+    PasswordProblem.GUESSABLE: "this is easy to guess (keyboard row, repeat, sequence, date)",
 }
 
 
@@ -223,6 +225,8 @@ def import_roster_command(
         now=utcnow(),
         send_emails=not no_emails,
     )
+    if not no_emails:
+        jobs.send_emails_later()
     click.echo("Applied.")
 
 

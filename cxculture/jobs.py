@@ -40,6 +40,17 @@ def send_emails_later(survey_id: int | None = None) -> None:
         log.info("Queued email delivery for survey %s", survey_id)
 
 
+def send_emails_in_background() -> bool:
+    """Hand the outbox to a worker when there is one; never deliver inside the request (a
+    request that waits for a mail server tells, by its time, what it should not). Without
+    Redis the emails wait for ``maintain`` or ``send-emails``."""
+    rq_queue = queue()
+    if rq_queue is None:
+        return False
+    rq_queue.enqueue(deliver_outbox, None)
+    return True
+
+
 def maintenance() -> dict[str, int]:
     """Job: the periodic work no request triggers. Training rules of surveys that closed on
     their date, reminders of overdue training (one a day at most), then the outbox. Safe to

@@ -94,6 +94,7 @@ ROSTER_PROBLEMS = {
     "department_archived": _l("The department is archived: restore it first."),
     "manager_unknown": _l("The manager is neither in the file nor an active person."),
     "manager_loop": _l("The managers go round in a circle back to this person."),
+    "own_hr_admin": _l("An import cannot take away your own HR admin role."),
 }
 ROSTER_CHANGES = {
     "name": _l("name"),

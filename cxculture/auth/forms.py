@@ -13,6 +13,11 @@ PASSWORD_PROBLEM_MESSAGES = {
     PasswordProblem.TOO_SHORT: _l("Use at least 12 characters."),
     PasswordProblem.TOO_LONG: _l("Use at most 256 characters."),
     PasswordProblem.CONTAINS_EMAIL: _l("Do not use your email address in your password."),
+    PasswordProblem.COMMON: _l("This is one of the most common passwords: choose another."),
+    PasswordProblem.GUESSABLE: _l(
+        "This is easy to guess (a keyboard row, a repeat, a sequence or a date): try a few "
+        "unrelated words."
+    ),
 }
 
 

@@ -126,7 +126,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         if accounts.request_password_reset(form.email.data):
-            jobs.send_emails_later()
+            jobs.send_emails_in_background()
         flash(
             _(
                 "If an active account uses this address, a link to set a new password is on "

@@ -251,7 +251,7 @@ def overview():
 @bp.route("/overview/heatmap.png")
 @roles_required(Role.HR_ADMIN)
 def overview_heatmap():
-    view = dashboards.company_overview(_survey_or_404(), _level())
+    view = dashboards.company_overview(_survey_or_404(), _level(), with_trend=False)
     if not view.rows or len(view.rows) > HEATMAP_ROWS:
         abort(404)
     image = charts.heatmap(

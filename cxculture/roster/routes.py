@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from cxculture import jobs
 from cxculture.access import roles_required
 from cxculture.models import Role, utcnow
 from cxculture.roster.forms import ApplyForm, UploadForm
@@ -101,6 +102,7 @@ def apply(import_id: int):
             "danger",
         )
     else:
+        jobs.send_emails_in_background()  # without Redis, `maintain` sends them
         counts = plan.counts()
         flash(
             _(

@@ -136,8 +136,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _stamp(user: User) -> str:
-    """Changes whenever the password or the session version does."""
-    material = f"{user.password_hash or ''}:{user.session_version}".encode()
+    """Changes whenever the password, the session version or the email does (a link sent to a
+    mistyped address dies when the address is corrected)."""
+    material = f"{user.password_hash or ''}:{user.session_version}:{user.email}".encode()
     return hashlib.sha256(material).hexdigest()[:16]
 
 

@@ -250,8 +250,9 @@ def company_trend(survey: Survey) -> list[TrendPoint]:
     return [TrendPoint(wave, results.survey_results(wave).company) for wave in waves]
 
 
-def company_overview(survey: Survey, level: int) -> Overview:
-    """HR's view of ``survey``: departments at ``level`` (1 = top), extremes and the trend."""
+def company_overview(survey: Survey, level: int, with_trend: bool = True) -> Overview:
+    """HR's view of ``survey``: departments at ``level`` (1 = top), extremes and the trend
+    (every earlier wave's results: skipped when only the departments are wanted)."""
     found = results.survey_results(survey)
     every = overview_rows(survey, found)
     levels = max((row.group.depth + 1 for row in every[1:]), default=0)
@@ -269,5 +270,5 @@ def company_overview(survey: Survey, level: int) -> Overview:
         rows,
         ranked[:count],
         ranked[::-1][:count],
-        company_trend(survey),
+        company_trend(survey) if with_trend else [],
     )

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from cxculture.extensions import db
-from cxculture.models import Invitation, Survey, User
+from cxculture.models import Invitation, Survey, User, department_heads
 
 
 def deactivate_people(user_ids: Sequence[int], now: datetime) -> int:
     """Mark people as gone (the caller commits): they can no longer log in, every session of
-    theirs ends, and their unanswered invitations to surveys still running are withdrawn, so
-    response rates stop counting them. What they answered stays, in the waves they answered.
+    theirs ends, they head no department any more (a rehire does not bring results back), and
+    their unanswered invitations to surveys still running are withdrawn, so response rates
+    stop counting them. What they answered stays, in the waves they answered.
 
     Returns how many people were deactivated (the already inactive are left as they are)."""
     ids = list(user_ids)
@@ -33,7 +34,8 @@ def deactivate_people(user_ids: Sequence[int], now: datetime) -> int:
             )
             .execution_options(synchronize_session=False, preserve_rowcount=True)
         ).rowcount
-        running = select(Survey.id).where(Survey.closes_at > now)
+        db.session.execute(delete(department_heads).where(department_heads.c.user_id.in_(chunk)))
+        running = select(Survey.id).where(Survey.closes_at > now, Survey.closed_at.is_(None))
         db.session.execute(
             update(Invitation)
             .where(

@@ -28,7 +28,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from cxculture.extensions import db
 from cxculture.models import Department, RosterImport, User, department_heads
@@ -337,7 +337,8 @@ def _check(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
         return RowProblem(line, problem, path)
     heads = None
     if "heads" in values:
-        heads = tuple(clean_path(p) for p in values["heads"].split(HEADS_SEPARATOR) if p.strip())
+        named = (clean_path(p) for p in values["heads"].split(HEADS_SEPARATOR) if p.strip())
+        heads = tuple(dict.fromkeys(named))  # each department once, in the file's order
         for head_path in values["heads"].split(HEADS_SEPARATOR):
             if head_path.strip() and department_problem(head_path):
                 return RowProblem(line, "bad_heads", values["heads"])
@@ -558,6 +559,12 @@ def plan_roster(
     by_email = {p.email: p for p in stored}
     departments = dict(db.session.execute(select(Department.path, Department.archived_at)).all())
     in_file_emails = {row.email for row in parsed.rows}
+    # Addresses the file takes away from their owners: nobody will answer to them afterwards.
+    leaving_emails = {
+        person.email
+        for row in parsed.rows
+        if (person := by_number.get(row.employee_number.casefold())) and person.email != row.email
+    } - in_file_emails
     loops = _manager_loops(parsed.rows, stored)
 
     new_paths: set[str] = set()
@@ -570,12 +577,29 @@ def plan_roster(
         problem = None
         if holder is not None and holder is not person:
             problem = RowProblem(row.line, "email_taken", holder.employee_number or row.email)
-        elif departments.get(row.department) is not None:
-            problem = RowProblem(row.line, "department_archived", row.department)
+        elif archived := next(
+            (
+                path
+                for named in (row.department, *(row.heads or ()))
+                for path in _ancestors(named)
+                if departments.get(path) is not None
+            ),
+            None,
+        ):
+            problem = RowProblem(row.line, "department_archived", archived)
         elif (
-            row.manager_email
-            and row.manager_email not in in_file_emails
-            and not (row.manager_email in by_email and by_email[row.manager_email].is_active)
+            actor is not None
+            and person is not None
+            and person.id == actor.id
+            and (row.hr_admin is False and person.is_hr_admin)
+        ):
+            problem = RowProblem(row.line, "own_hr_admin", row.email)
+        elif row.manager_email and (
+            row.manager_email in leaving_emails
+            or (
+                row.manager_email not in in_file_emails
+                and not (row.manager_email in by_email and by_email[row.manager_email].is_active)
+            )
         ):
             problem = RowProblem(row.line, "manager_unknown", row.manager_email)
         elif row.line in loops:
@@ -680,11 +704,13 @@ def apply_roster(
         _apply_links(plan, ids)
         people.deactivate_people([person.id for person in plan.deactivations], now)
         if send_emails and plan.creates:
-            created = {row.employee_number for row in plan.creates}
-            newcomers = db.session.execute(
-                select(User).where(User.employee_number.in_(created))
-            ).scalars()
-            accounts.queue_set_password_emails(list(newcomers))
+            created = [row.employee_number for row in plan.creates]
+            newcomers: list[User] = []
+            for start in range(0, len(created), 500):  # below every bound-parameter limit
+                newcomers += db.session.execute(
+                    select(User).where(User.employee_number.in_(created[start : start + 500]))
+                ).scalars()
+            accounts.queue_set_password_emails(newcomers)
         if record is not None:
             record.applied_at = now
             record.summary = plan.counts()
@@ -742,9 +768,13 @@ def store_upload(filename: str, data: bytes, deactivate_missing: bool, actor: Us
 
 
 def recent_imports(limit: int = 20) -> list[RosterImport]:
+    """The newest uploads, without their files (up to CX_ROSTER_MAX_MB each)."""
     return list(
         db.session.execute(
-            select(RosterImport).order_by(RosterImport.id.desc()).limit(limit)
+            select(RosterImport)
+            .options(defer(RosterImport.content))
+            .order_by(RosterImport.id.desc())
+            .limit(limit)
         ).scalars()
     )
 

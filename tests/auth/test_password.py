@@ -73,3 +73,29 @@ def test_password_change_ends_the_other_sessions(app, browser, employee):
     browser.login(employee.email)
     change(browser, PASSWORD, NEW_PASSWORD)
     assert other.client.get("/me").status_code == 302
+
+
+def test_common_and_guessable_passwords_are_refused(browser, employee):
+    browser.login(employee.email)
+    for weak, message in (
+        ("qwerty123456", "This is one of the most common passwords"),
+        ("1q2w3e4r5t6y", "This is one of the most common passwords"),
+        ("aaaaaaaaaaaaaaaa", "This is easy to guess"),
+        ("zxcvbnmasdfg", "This is easy to guess"),
+    ):
+        response = change(browser, PASSWORD, weak)
+        assert response.status_code == 200, weak
+        assert message in response.get_data(as_text=True), weak
+    assert change(browser, PASSWORD, NEW_PASSWORD).status_code == 302
+
+
+def test_the_rules_as_plain_data():
+    from cxculture.passwords import PasswordProblem, password_problems
+
+    assert password_problems("qwerty123456") == [PasswordProblem.COMMON]
+    assert password_problems("abcdefghijklmnop") == [PasswordProblem.GUESSABLE]
+    assert password_problems("123412341234") == [PasswordProblem.GUESSABLE]
+    assert password_problems("ana.souza.ana.souza", "ana.souza@acme.test") == [
+        PasswordProblem.CONTAINS_EMAIL
+    ]
+    assert password_problems("minha senha forte de 2026") == []

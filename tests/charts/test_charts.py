@@ -82,3 +82,10 @@ def test_a_report_flows_over_pages_and_repeats_a_tables_header():
 def test_the_same_report_gives_the_same_bytes():
     blocks = [charts.Heading("Where to act"), charts.Paragraph("Listen (40): Hear the customer")]
     assert charts.report_pdf("IT", blocks, "IT") == charts.report_pdf("IT", blocks, "IT")
+
+
+def test_dollar_signs_in_names_are_text_not_maths():
+    image = charts.dimension_bars(("Line $of$ sight",), (50.0,), (55.0,), "Vendas $ ^^ $", "Co")
+    assert image.startswith(PNG)
+    pdf = charts.report_pdf("Vendas $ ^^ $", [charts.Paragraph("US$ 5 ^ 2 $")], "$ footer")
+    assert "Vendas $ ^^ $" in _pages(pdf)[0]

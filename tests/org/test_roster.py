@@ -605,3 +605,37 @@ def test_random_files_apply_completely_or_not_at_all(ctx, first, second):
             )
             expected = row.manager_email or None
             assert (person.manager.email if person.manager else None) == expected
+
+
+def test_review_cases_heads_archived_ancestors_own_role_and_links(ctx):
+    hr = make_user(employee_number="HR1", email="hr@acme.test", is_hr_admin=True)
+    head = make_user(employee_number="H1", heads=("Sales",), department="Sales")
+    legacy = make_department("Legacy")
+    legacy.archived_at = utcnow()
+    db.session.commit()
+    header = [*HEADER, "head of", "hr admin"]
+    rows = [
+        ["HR1", hr.name, hr.email, "People", "", "no"],  # 2: HR taking away their own role
+        ["N1", "Nina", "nina@acme.test", "Legacy/New team", "", ""],  # 3: under an archived one
+        ["N2", "Noa", "noa@acme.test", "IT", "IT|IT", ""],  # 4: the same head path twice
+    ]
+    plan = roster.plan_roster(roster.read_roster(csv_file(rows, header)), actor=hr)
+    assert _reasons(plan) == {2: "own_hr_admin", 3: "department_archived"}
+    assert plan.creates[0].heads == ("IT",)
+    # A leaver heads nothing any more, so a rehire brings no results back.
+    token = accounts.set_password_token(head)
+    roster.apply_roster(
+        roster.read_roster(csv_file([["HR1", hr.name, hr.email, "People"]])),
+        deactivate_missing=True,
+        actor=hr,
+        now=utcnow(),
+        send_emails=False,
+    )
+    db.session.expire_all()
+    assert db.session.get(User, head.id).headed_departments == []
+    # A link dies when the address it was sent for is corrected.
+    head.is_active = True
+    head.email = "corrected@acme.test"
+    db.session.commit()
+    with pytest.raises(accounts.InvalidLink):
+        accounts.user_for_token(token)
