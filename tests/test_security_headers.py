@@ -36,7 +36,7 @@ def test_the_policy_lets_bootstraps_own_icons_show(client):
     response = client.get("/bootstrap/static/css/bootstrap.min.css")
     css = response.get_data(as_text=True)
     response.close()
-    assert "url(\"data:image/svg+xml" in css
+    assert 'url("data:image/svg+xml' in css
     policy = client.get("/auth/login").headers["Content-Security-Policy"]
     assert "img-src 'self' data:" in policy
     assert "script-src 'self';" in policy + ";"  # data: is for images only
