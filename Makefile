@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard cxculture/translations/*/LC_MESSAGES/messages.po))
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/cxculture_test
 
-.PHONY: install catalogs run test test-pg bench bench-quick lint format translations clean
+.PHONY: install catalogs run test test-pg test-e2e bench bench-quick lint format translations clean
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ test: install catalogs
 
 test-pg: install catalogs
 	CXCULTURE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# The browser tests alone, on Debian's Chromium (skipped without it); screenshots of every step
+# go to test-artifacts/e2e/ (or CX_E2E_ARTIFACTS).
+test-e2e: install catalogs
+	$(BIN)/pytest tests/e2e
 
 # Every benchmark with its ceiling, on fresh SQLite databases; with DATABASE_URL (or
 # BENCH_ARGS="--database-url ...") naming a PostgreSQL database called *bench*, on PostgreSQL.

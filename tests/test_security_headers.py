@@ -31,6 +31,17 @@ def test_every_response_has_the_security_headers(client, path):
     assert headers["Referrer-Policy"] == "same-origin"
 
 
+def test_the_policy_lets_bootstraps_own_icons_show(client):
+    # Bootstrap's CSS draws the phone menu button, select arrows and radio dots as data: SVGs.
+    response = client.get("/bootstrap/static/css/bootstrap.min.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    assert 'url("data:image/svg+xml' in css
+    policy = client.get("/auth/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' data:" in policy
+    assert "script-src 'self';" in policy + ";"  # data: is for images only
+
+
 def test_https_responses_ask_browsers_to_stay_on_https(client):
     headers = client.get("/auth/login", base_url="https://cx.example.com").headers
     assert "max-age=" in headers["Strict-Transport-Security"]

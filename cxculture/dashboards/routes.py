@@ -137,11 +137,14 @@ def _survey_or_404():
 
 
 def _or_403(load, survey, *args):
-    """``load(current_user, survey, department, *args)``, answering 403 out of reach."""
+    """``load(current_user, survey, department, *args)``, answering 403 out of reach and 404
+    while there are no answers to draw or report."""
     try:
         return load(current_user, survey, request.args.get("department") or None, *args)
     except assignments.NotYourDepartment:
         abort(403)
+    except dashboards.NoAnswersYet:
+        abort(404)
 
 
 def _cached(body: bytes, mimetype: str) -> Response:
@@ -168,7 +171,14 @@ def results_page():
     survey = _survey_param(surveys)
     if survey is None:
         return render_template("dashboards/results.html", view=None, surveys=surveys)
-    view = _or_403(dashboards.department_dashboard, survey, utcnow().date())
+    try:
+        view = dashboards.department_dashboard(
+            current_user, survey, request.args.get("department") or None, utcnow().date()
+        )
+    except assignments.NotYourDepartment:
+        abort(403)
+    except dashboards.NoAnswersYet:
+        return render_template("dashboards/results.html", view=None, chosen=survey, surveys=surveys)
     return render_template(
         "dashboards/results.html",
         view=view,

@@ -19,6 +19,10 @@ WHERE_TO_ACT = 3  # the lowest dimensions shown with modules
 EXTREMES = 3  # departments listed as the lowest and the highest
 
 
+class NoAnswersYet(Exception):
+    """None of the departments the viewer may open has an answer in this survey yet."""
+
+
 def result_surveys() -> list[Survey]:
     """Launched surveys, newest first: the ones that can have results."""
     return list(
@@ -105,12 +109,15 @@ def department_results(
     viewer: User, survey: Survey, key: str | None
 ) -> tuple[results.SurveyResults, results.GroupResult, list[results.GroupResult]]:
     """The survey's guarded results, the department ``key`` (default: the viewer's first) and
-    the departments the viewer may choose from; NotYourDepartment when out of reach."""
+    the departments the viewer may choose from; NotYourDepartment when out of reach, NoAnswersYet
+    when no department of the viewer's has answered (so there is no first one to show)."""
     found = results.survey_results(survey)
     choices = found.departments(viewable_paths(viewer))
     if key is None:
-        key = choices[0].key if choices else None
-    if key is None or key not in found.groups or not may_view(viewer, key):
+        if not choices:
+            raise NoAnswersYet(survey.id)
+        key = choices[0].key
+    if key not in found.groups or not may_view(viewer, key):
         raise NotYourDepartment(key)
     return found, found.groups[key], choices
 
@@ -118,7 +125,8 @@ def department_results(
 def department_dashboard(
     viewer: User, survey: Survey, key: str | None, today: date
 ) -> HeadDashboard:
-    """One department's guarded results for ``viewer``; NotYourDepartment when out of reach."""
+    """One department's guarded results for ``viewer``; NotYourDepartment when out of reach,
+    NoAnswersYet before any of the viewer's departments has answered."""
     found, group, choices = department_results(viewer, survey, key)
     key = group.key
     items = statements = None

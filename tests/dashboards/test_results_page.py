@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from cxculture.extensions import db
 from cxculture.models import Survey
+from tests.factories import make_survey
 
 
 def test_a_head_sees_their_department_with_the_company_beside_it(demo, browser):
@@ -110,3 +113,21 @@ def test_a_head_sees_training_and_can_assign_where_to_act(demo, app, browser):
     form = browser.client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert f'<option selected value="{link.group(2)}">' in form
     assert f'<option selected value="{link.group(3)}">' in form
+
+
+@pytest.mark.parametrize("viewer", ["head", "hr_admin"])
+def test_before_anyone_answers_results_say_so_instead_of_refusing(
+    app, browser, request, employee, viewer
+):
+    person = request.getfixturevalue(viewer)
+    with app.app_context():
+        make_survey(name="Fresh wave", departments=("Operations",))
+    browser.login(person.email)
+    page = browser.client.get("/dashboards/results")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "No answers from your departments in this survey." in html
+    assert "Fresh wave" in html
+    for path in ("results/chart.png", "results/items.png", "results/report.pdf"):
+        with browser.client.get(f"/dashboards/{path}") as response:
+            assert response.status_code == 404

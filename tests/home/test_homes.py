@@ -108,3 +108,14 @@ def test_employee_home_points_to_the_survey_waiting_for_them(demo, browser):
     html = browser.client.get("/me").get_data(as_text=True)
     assert "1 survey is waiting for your answers." in html or "1 pesquisa" in html
     assert 'href="/surveys/"' in html
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/no-such-page"])
+def test_every_page_names_an_icon_the_site_serves(client, path):
+    # Without one, browsers ask for /favicon.ico on every visit and log its 404.
+    html = client.get(path).get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/img/favicon.svg">' in html
+    icon = client.get("/static/img/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()
