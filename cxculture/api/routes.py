@@ -206,31 +206,43 @@ def surveys_index(query: dict):
     )
 
 
-def _results_body(report: results.GroupReport, survey: Survey, department) -> dict:
-    group = report.group
-    shown = not group.is_suppressed
+def _dimension_body(key: str, score: float | None, spread) -> dict:
     return {
+        "key": key,
+        "score": score,
+        "favorable": spread.favorable if spread else None,
+        "neutral": spread.neutral if spread else None,
+        "unfavorable": spread.unfavorable if spread else None,
+    }
+
+
+def _results_body(report: results.GroupReport, survey: Survey, department) -> dict:
+    """The group's figures, or none at all when the guard hides it."""
+    group = report.group
+    body = {
         "survey_id": survey.id,
         "department": {"id": department.id, "path": department.path} if department else None,
         "minimum": group.minimum,
         "suppressed": group.is_suppressed,
-        "n": group.n if shown else None,
-        "index": group.index if shown else None,
-        "dimensions": [
-            {
-                "key": dimension,
-                "score": group.dimensions.get(dimension),
-                "favorable": spread.favorable if spread else None,
-                "neutral": spread.neutral if spread else None,
-                "unfavorable": spread.unfavorable if spread else None,
-            }
-            for dimension in DIMENSIONS
-            if shown
-            for spread in [report.spread.get(dimension)]
-        ],
-        "role_statements": dict(group.categories) if shown else None,
-        "customer_mention_rate": group.customer_mention_rate if shown else None,
+        "n": None,
+        "index": None,
+        "dimensions": [],
+        "role_statements": None,
+        "customer_mention_rate": None,
     }
+    if group.is_suppressed:
+        return body
+    body.update(
+        n=group.n,
+        index=group.index,
+        dimensions=[
+            _dimension_body(key, group.dimensions.get(key), report.spread.get(key))
+            for key in DIMENSIONS
+        ],
+        role_statements=dict(group.categories),
+        customer_mention_rate=group.customer_mention_rate,
+    )
+    return body
 
 
 @bp.route("/surveys/<int:survey_id>/results", tags=["Surveys"])
