@@ -74,6 +74,8 @@ class Config:
         # Password-reset requests per account and per address.
         self.CX_RESET_LIMIT = env.get("CX_RESET_LIMIT") or "3 per hour"
         self.CX_RESET_LIMIT_ADDRESS = env.get("CX_RESET_LIMIT_ADDRESS") or "20 per hour"
+        # Requests allowed per API token (429 beyond).
+        self.CX_API_RATE_LIMIT = env.get("CX_API_RATE_LIMIT") or "1200 per minute"
         # How many proxies sit in front of the app (their X-Forwarded-For/-Proto are trusted).
         self.CX_PROXY_COUNT = _int(env, "CX_PROXY_COUNT", 0)
         self.MAIL_SERVER = env.get("MAIL_SERVER") or None

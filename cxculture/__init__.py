@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config, config_class
 from cxculture import models  # noqa: F401 - registers every model on the metadata
 from cxculture.access import enforce_access_policy
+from cxculture.api.spec import init_api
 from cxculture.auth.routes import bp as auth_bp
 from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
+    init_api(app)  # /api/v1, its OpenAPI document and documentation page
 
 
 @event.listens_for(Engine, "connect")

@@ -3,6 +3,9 @@
 The hook fails closed: an endpoint that declares nothing answers 403 to everyone, so a
 forgotten decorator can never open a page. Object-level checks (may this person see this
 department?) go through the helpers at the bottom of this module.
+
+API endpoints declare ``api_scope(...)``: they take a bearer token holding that scope and never
+read the session, so a logged-in browser has no more power there than anyone else.
 """
 
 from __future__ import annotations
@@ -11,25 +14,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
-from cxculture.models import Department, Role, User
+from cxculture.models import Department, Role, User, utcnow
+from cxculture.models.api_tokens import SCOPES
+from cxculture.services import api_tokens
 
 View = TypeVar("View", bound=Callable[..., object])
 
 # Endpoints Flask and extensions register themselves; they only serve files.
-FILE_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+FILE_ENDPOINTS = frozenset({"static", "bootstrap.static", "api_docs.static"})
 
 
 @dataclass(frozen=True)
 class AccessPolicy:
-    """Who may call an endpoint: anyone, any logged-in person, or holders of one of ``roles``."""
+    """Who may call an endpoint: anyone, any logged-in person, holders of one of ``roles``, or
+    (for the API) bearers of a token holding ``api_scope``."""
 
     allows_anonymous: bool = False
     roles: frozenset[Role] = frozenset()
+    api_scopes: frozenset[str] = frozenset()  # any one of them will do
 
     def describe(self) -> str:
+        if self.api_scopes:
+            return "token with " + " or ".join(sorted(self.api_scopes))
         if self.allows_anonymous:
             return "public"
         if not self.roles:
@@ -63,6 +72,18 @@ def roles_required(*roles: Role) -> Callable[[View], View]:
     return decorate
 
 
+def api_scope(*scopes: str) -> Callable[[View], View]:
+    """Requests carrying ``Authorization: Bearer <token>`` of a token holding one of
+    ``scopes``; the session cookie is ignored."""
+    if not scopes or set(scopes) - set(SCOPES):
+        raise ValueError(f"unknown API scopes {scopes!r}")
+
+    def decorate(view: View) -> View:
+        return _declare(view, AccessPolicy(api_scopes=frozenset(scopes)))
+
+    return decorate
+
+
 def policy_of(app: Flask, endpoint: str) -> AccessPolicy | None:
     """The policy an endpoint declared, or None when it declared none."""
     view = app.view_functions.get(endpoint)
@@ -78,6 +99,12 @@ def enforce_access_policy() -> object | None:
     if policy is None:
         current_app.logger.error("Endpoint %s declares no access policy; refused.", endpoint)
         abort(403)
+    if policy.api_scopes:
+        # api_tokens.TokenRefused, when raised, becomes the API's 401 or 403.
+        g.api_token = api_tokens.authenticate(
+            request.headers.get("Authorization"), policy.api_scopes, utcnow()
+        )
+        return None
     if policy.allows_anonymous:
         return None
     if not current_user.is_authenticated:

@@ -15,6 +15,7 @@ from cxculture.passwords import PasswordProblem
 from cxculture.scoring import role_statement
 from cxculture.services import (
     accounts,
+    api_tokens,
     assignments,
     demo,
     instruments,
@@ -51,6 +52,32 @@ def create_admin_command(email: str, name: str, password: str) -> None:
         reasons = "; ".join(PASSWORD_PROBLEM_TEXT[p] for p in exc.problems)
         raise click.ClickException(f"Password refused: {reasons}.") from None
     click.echo(f"HR admin {user.email} created. Log in at /auth/login.")
+
+
+@click.command("create-api-token")
+@click.option("--name", required=True, help="What will use it, e.g. 'Payroll sync' or 'Power BI'.")
+@click.option(
+    "--scopes",
+    required=True,
+    help=f"Comma-separated, among: {', '.join(api_tokens.SCOPES)}.",
+)
+@click.option("--expires-in-days", type=int, help="Stop working after this many days (1-3650).")
+@with_appcontext
+def create_api_token_command(name: str, scopes: str, expires_in_days: int | None) -> None:
+    """Create a token for the JSON API; it is printed once and never stored in clear."""
+    try:
+        issued = api_tokens.issue_token(name, scopes, None, utcnow(), expires_in_days)
+    except api_tokens.InvalidTokenRequest as exc:
+        reasons = {
+            "name": "give a name of at most 100 characters",
+            "scopes": f"use scopes among {', '.join(api_tokens.SCOPES)}",
+            "valid_days": "the validity is 1 to 3650 days",
+        }
+        raise click.ClickException(f"Token refused: {reasons[exc.field]}.") from None
+    token = issued.token
+    expiry = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    click.echo(f"API token {token.name!r} ({token.scopes}{expiry}). Shown this once; keep it safe:")
+    click.echo(issued.secret)
 
 
 @click.command("seed-demo")
@@ -234,6 +261,7 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to ``app``'s CLI."""
     for command in (
         create_admin_command,
+        create_api_token_command,
         seed_demo_command,
         load_instrument_command,
         load_modules_command,

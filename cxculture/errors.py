@@ -1,4 +1,5 @@
-"""Error pages: a friendly page for every HTTP error, never a stack trace."""
+"""Error pages: a friendly page for every HTTP error, never a stack trace; under /api/ the
+API's JSON error format instead."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from cxculture.api import errors as api_errors
 from cxculture.extensions import db
+from cxculture.services.api_tokens import TokenRefused
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),
@@ -43,6 +46,8 @@ def _render(code: int, message: str | None = None):
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if api_errors.is_api_request():
+        return api_errors.http_error(error)
     return _render(error.code)
 
 
@@ -51,6 +56,8 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_too_large(error: RequestEntityTooLarge):
+    if api_errors.is_api_request():
+        return api_errors.http_error(error)
     limit = current_app.config["CX_ROSTER_MAX_MB"]
     return _render(
         413,
@@ -60,6 +67,8 @@ def handle_too_large(error: RequestEntityTooLarge):
 
 def handle_server_error(error: InternalServerError):
     # Flask has logged the original exception; undo whatever the request left half-done.
+    if api_errors.is_api_request():
+        return api_errors.server_error()
     db.session.rollback()
     return _render(500)
 
@@ -70,3 +79,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    # Raised by the access hook for API endpoints: a 401 or 403 in the API's format.
+    app.register_error_handler(TokenRefused, api_errors.token_refused)

@@ -17,9 +17,18 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from cxculture.models import PrivacyMode, Survey
+from cxculture.models.api_tokens import SCOPES
 from cxculture.services.surveys import SurveySpec
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -114,3 +123,32 @@ class RuleForm(FlaskForm):
         _l("Due after (days)"), default=30, validators=[InputRequired(), NumberRange(1, 365)]
     )
     submit = SubmitField(_l("Add the rule"))
+
+
+SCOPE_LABELS = {
+    "people:read": _l("Read people and departments"),
+    "people:write": _l("Create, update and deactivate people"),
+    "results:read": _l("Read surveys and their guarded results"),
+    "training:read": _l("Read training completion"),
+}
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("What will use it, for example “Payroll sync” or “Power BI”."),
+    )
+    scopes = SelectMultipleField(
+        _l("Scopes"),
+        choices=[SelectChoice(scope, SCOPE_LABELS[scope]) for scope in SCOPES],
+        validators=[DataRequired(_l("Choose at least one scope."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    valid_days = IntegerField(
+        _l("Valid for (days)"),
+        validators=[Optional(), NumberRange(1, 3650)],
+        description=_l("Leave it empty for a token that does not expire."),
+    )
+    submit = SubmitField(_l("Create the token"))

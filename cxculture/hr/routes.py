@@ -1,18 +1,35 @@
-"""HR's pages: the organisation at a glance, and running surveys from draft to closed."""
+"""HR's pages: the organisation at a glance, running surveys from draft to closed, and the
+tokens of the JSON API."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from cxculture.access import roles_required
-from cxculture.hr.forms import ActionForm, ExtendForm, RuleForm, SurveyForm, from_local
+from cxculture.hr.forms import (
+    SCOPE_LABELS,
+    ActionForm,
+    ApiTokenForm,
+    ExtendForm,
+    RuleForm,
+    SurveyForm,
+    from_local,
+)
 from cxculture.models import Role, SurveyState, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, audit, instruments, org, surveys, training
+from cxculture.services import (
+    api_tokens,
+    assignments,
+    audit,
+    instruments,
+    org,
+    surveys,
+    training,
+)
 from cxculture.templating import DIMENSION_LABELS, SURVEY_STATE_LABELS
 
 bp = Blueprint("hr", __name__)
@@ -215,3 +232,41 @@ def retry_emails(survey_id: int):
 @HR_ONLY
 def outbox():
     return render_template("hr/outbox.html", messages=surveys.outbox())
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@HR_ONLY
+def api_tokens_page():
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            issued = api_tokens.issue_token(
+                form.name.data, form.scopes.data, current_user, utcnow(), form.valid_days.data
+            )
+        except api_tokens.InvalidTokenRequest as exc:
+            form[exc.field].errors.append(_("Check this field."))
+        else:
+            # The secret is on this one page and nowhere else: no redirect, no cache.
+            response = make_response(
+                render_template("hr/api_token_created.html", issued=issued, labels=SCOPE_LABELS)
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render_template(
+        "hr/api_tokens.html",
+        form=form,
+        tokens=api_tokens.list_tokens(),
+        status_of=lambda token: api_tokens.token_status(token, utcnow()),
+    )
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@HR_ONLY
+def revoke_api_token(token_id: int):
+    token = api_tokens.get_token(token_id)
+    if token is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        api_tokens.revoke_token(token, current_user, utcnow())
+        flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "success")
+    return redirect(url_for("hr.api_tokens_page"))

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per area; importing this package registers them all."""
 
+from cxculture.models.api_tokens import ApiToken
 from cxculture.models.audit import AuditEvent
 from cxculture.models.base import Base, utcnow
 from cxculture.models.mail import OutboxMessage
@@ -26,6 +27,7 @@ from cxculture.models.training import (
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Department",

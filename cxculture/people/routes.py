@@ -40,6 +40,8 @@ HISTORY_LABELS = {
     "org.person_deactivated": _l("deactivated the person"),
     "org.person_reactivated": _l("reactivated the person"),
     "org.set_password_link_sent": _l("sent the set-password link again"),
+    "api.person_saved": _l("saved the person through the API"),
+    "api.person_deactivated": _l("deactivated the person through the API"),
 }
 DETAIL_LABELS = {  # what the history shows of an event's details (other keys stay hidden)
     "department": _l("Department"),

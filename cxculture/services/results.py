@@ -184,6 +184,27 @@ def survey_results(survey: Survey) -> SurveyResults:
     return SurveyResults(survey.id, minimum, comment_minimum, results)
 
 
+@dataclass(frozen=True)
+class GroupReport:
+    """One group's guarded results and, when it is shown, how its answers spread per dimension
+    (favorable, neutral, unfavorable): what the department pages show, for the API."""
+
+    group: GroupResult
+    spread: dict[str, Distribution]
+
+
+def group_report(survey: Survey, key: str) -> GroupReport:
+    """The group ``key`` (a department path, or COMPANY) as the department pages take it: from
+    the guard's decision over every group of the survey, so no combination of such reports
+    shows more than the pages do. A group nobody answered in is hidden like a small one."""
+    found = survey_results(survey)
+    group = found.groups.get(key)
+    if group is None:
+        group = GroupResult(key, key.count(PATH_SEPARATOR) if key else -1, True, found.minimum)
+    items = None if group.is_suppressed else item_results(survey, key, found)
+    return GroupReport(group, items.dimensions if items is not None else {})
+
+
 def _guard_decision(survey: Survey, key: str) -> tuple[int | None, int, int]:
     """(n of the group ``key``, or None when suppressed; the two minimums), counting only."""
     minimum, comment_minimum = minimums(survey)

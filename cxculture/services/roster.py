@@ -11,6 +11,10 @@ Three steps, each usable on its own (the page, the command line and the tests us
 - ``apply_roster(...)`` plans again inside one transaction and writes everything, or nothing
   when any row is rejected. People are matched by employee number, so applying the same file a
   second time changes nothing.
+
+One person at a time (the API) goes through the same rules: ``check_row`` for the row on its
+own, then ``apply_person``, which plans that row against the people it concerns and writes it
+the way a file's row is written.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
@@ -169,6 +173,7 @@ LOCALES = {
 }
 MAX_LENGTHS = {"employee_number": 64, "name": 200, "email": 254}
 DEPARTMENT_NAME_MAX = 120
+DEPARTMENT_PATH_MAX = 1000  # the column's size
 
 
 def simplify(text: str) -> str:
@@ -192,7 +197,11 @@ class RosterFileError(ValueError):
 
 
 class RosterHasProblems(ValueError):
-    """Applying was refused because rows are rejected; nothing was changed."""
+    """Applying was refused because rows are rejected (``problems``); nothing was changed."""
+
+    def __init__(self, problems: list[RowProblem]):
+        super().__init__(len(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -286,6 +295,8 @@ def department_problem(path: str) -> str | None:
         return "department_invalid"
     if any(len(name) > DEPARTMENT_NAME_MAX for name in names):
         return "department_invalid"
+    if len(PATH_SEPARATOR.join(names)) > DEPARTMENT_PATH_MAX:
+        return "department_too_long"
     if len({simplify(name) for name in names}) < len(names):
         return "department_own_ancestor"  # "Sales/East/Sales": a department inside itself
     return None
@@ -316,8 +327,12 @@ def _header(fields: list[str]) -> tuple[dict[int, str], dict[str, str], list[str
     return positions, columns, unknown
 
 
-def _check(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
-    """One row on its own: a row to plan, or the first reason to reject it."""
+def check_row(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
+    """One row on its own, as its columns' texts (a column missing from ``values`` is left
+    alone): a row to plan, or the first reason to reject it."""
+    for column, value in values.items():
+        if "\x00" in value:  # no database stores it in text, and no HR system means it
+            return RowProblem(line, "bad_characters", column)
     for column, limit in MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
             return RowProblem(line, f"{column}_too_long", values[column][:80])
@@ -415,7 +430,7 @@ def read_roster(data: bytes, max_bytes: int | None = None) -> ParsedRoster:
                 for position, column in positions.items()
             }
             listed.add(values["employee_number"].strip().casefold())
-            checked = _check(start, values)
+            checked = check_row(start, values)
             if isinstance(checked, RowProblem):
                 problems.append(checked)
             else:
@@ -474,16 +489,20 @@ class RosterPlan:
         }
 
 
-def _stored_people() -> list[Stored]:
-    heads: dict[int, set[str]] = defaultdict(set)
-    for user_id, path in db.session.execute(
-        select(department_heads.c.user_id, Department.path).join(
-            Department, Department.id == department_heads.c.department_id
+def _stored_people(where=None) -> list[Stored]:
+    """Everyone, or the people matching the SQL condition ``where`` (on ``User``)."""
+    heads_query = select(department_heads.c.user_id, Department.path).join(
+        Department, Department.id == department_heads.c.department_id
+    )
+    if where is not None:
+        heads_query = heads_query.where(
+            department_heads.c.user_id.in_(select(User.id).where(where))
         )
-    ):
+    heads: dict[int, set[str]] = defaultdict(set)
+    for user_id, path in db.session.execute(heads_query):
         heads[user_id].add(path)
     manager = aliased(User)
-    rows = db.session.execute(
+    query = (
         select(
             User.id,
             User.employee_number,
@@ -498,7 +517,31 @@ def _stored_people() -> list[Stored]:
         .outerjoin(Department, Department.id == User.department_id)
         .outerjoin(manager, manager.id == User.manager_id)
     )
-    return [Stored(*row, heads=frozenset(heads.get(row[0], ()))) for row in rows]
+    if where is not None:
+        query = query.where(where)
+    return [
+        Stored(*row, heads=frozenset(heads.get(row[0], ()))) for row in db.session.execute(query)
+    ]
+
+
+def _people_concerned(row: RosterRow) -> list[Stored]:
+    """What planning ``row`` alone needs of the database: the person (by employee number),
+    whoever holds the row's email and its manager's, and every manager above them (a chain
+    of managers is followed to find loops)."""
+    conditions = [
+        func.lower(User.employee_number) == row.employee_number.lower(),
+        User.email == row.email,
+    ]
+    if row.manager_email:
+        conditions.append(User.email == row.manager_email)
+    found = {person.id: person for person in _stored_people(or_(*conditions))}
+    while True:
+        known = {person.email for person in found.values()}
+        above = {p.manager_email for p in found.values() if p.manager_email} - known
+        if not above:
+            return list(found.values())
+        for person in _stored_people(User.email.in_(sorted(above))):
+            found[person.id] = person
 
 
 def _ancestors(path: str) -> list[str]:
@@ -553,23 +596,46 @@ def plan_roster(
     parsed: ParsedRoster, *, deactivate_missing: bool = False, actor: User | None = None
 ) -> RosterPlan:
     """What applying ``parsed`` would do now; rows the database rejects join its problems."""
-    plan = RosterPlan(problems=list(parsed.problems))
-    stored = _stored_people()
+    return _plan(
+        parsed.rows,
+        parsed.problems,
+        parsed.listed_numbers,
+        _stored_people(),
+        deactivate_missing=deactivate_missing,
+        actor=actor,
+    )
+
+
+def plan_person(row: RosterRow, *, actor: User | None = None) -> RosterPlan:
+    """What saving the one person ``row`` would do now, with the rules of a file's row."""
+    return _plan([row], [], set(), _people_concerned(row), deactivate_missing=False, actor=actor)
+
+
+def _plan(
+    rows: list[RosterRow],
+    problems: list[RowProblem],
+    listed_numbers: set[str],
+    stored: list[Stored],
+    *,
+    deactivate_missing: bool,
+    actor: User | None,
+) -> RosterPlan:
+    plan = RosterPlan(problems=list(problems))
     by_number = {p.employee_number.casefold(): p for p in stored if p.employee_number}
     by_email = {p.email: p for p in stored}
     departments = dict(db.session.execute(select(Department.path, Department.archived_at)).all())
-    in_file_emails = {row.email for row in parsed.rows}
+    in_file_emails = {row.email for row in rows}
     # Addresses the file takes away from their owners: nobody will answer to them afterwards.
     leaving_emails = {
         person.email
-        for row in parsed.rows
+        for row in rows
         if (person := by_number.get(row.employee_number.casefold())) and person.email != row.email
     } - in_file_emails
-    loops = _manager_loops(parsed.rows, stored)
+    loops = _manager_loops(rows, stored)
 
     new_paths: set[str] = set()
     accepted: list[tuple[RosterRow, Stored | None]] = []
-    for row in parsed.rows:
+    for row in rows:
         person = by_number.get(row.employee_number.casefold())
         holder = by_email.get(row.email)
         if person is None and holder is not None and holder.employee_number is None:
@@ -625,7 +691,7 @@ def plan_roster(
             if (
                 person.is_active
                 and person.employee_number
-                and (person.employee_number.casefold() not in parsed.listed_numbers)
+                and (person.employee_number.casefold() not in listed_numbers)
             ):
                 if actor is not None and person.id == actor.id:
                     plan.kept_active.append(person)  # nobody locks themselves out
@@ -664,53 +730,8 @@ def apply_roster(
     try:
         plan = plan_roster(parsed, deactivate_missing=deactivate_missing, actor=actor)
         if not plan.is_applicable:
-            raise RosterHasProblems(len(plan.problems))
-        ids = _create_departments(plan.new_departments)
-        if plan.creates:
-            db.session.execute(
-                insert(User),
-                [
-                    {
-                        "employee_number": row.employee_number,
-                        "name": row.name,
-                        "email": row.email,
-                        "department_id": ids[row.department],
-                        "locale": row.locale,
-                        "is_hr_admin": bool(row.hr_admin),
-                    }
-                    for row in plan.creates
-                ],
-            )
-        if plan.updates:
-            db.session.execute(
-                update(User),
-                [
-                    {
-                        "id": person.id,
-                        "employee_number": row.employee_number,
-                        "name": row.name,
-                        "email": row.email,
-                        "department_id": ids[row.department],
-                        "locale": row.locale if row.locale is not None else person.locale,
-                        "is_hr_admin": (
-                            row.hr_admin if row.hr_admin is not None else person.is_hr_admin
-                        ),
-                        "is_active": True,
-                        "deactivated_at": None,
-                    }
-                    for row, person, _changes in plan.updates
-                ],
-            )
-        _apply_links(plan, ids)
-        people.deactivate_people([person.id for person in plan.deactivations], now)
-        if send_emails and plan.creates:
-            created = [row.employee_number for row in plan.creates]
-            newcomers: list[User] = []
-            for start in range(0, len(created), 500):  # below every bound-parameter limit
-                newcomers += db.session.execute(
-                    select(User).where(User.employee_number.in_(created[start : start + 500]))
-                ).scalars()
-            accounts.queue_set_password_emails(newcomers)
+            raise RosterHasProblems(plan.problems)
+        _write(plan, now, send_emails)
         if record is not None:
             record.applied_at = now
             record.summary = plan.counts()
@@ -723,12 +744,104 @@ def apply_roster(
     return plan
 
 
+@dataclass(frozen=True)
+class PersonSaved:
+    """What saving one person did: their id, whether they are new, what changed."""
+
+    user_id: int
+    is_created: bool
+    changes: list[str]
+
+
+def apply_person(
+    row: RosterRow,
+    *,
+    actor: User | None,
+    now: datetime,
+    action: str,
+    send_emails: bool = True,
+    **details,
+) -> PersonSaved:
+    """Save one person (created, updated or left as is) in one transaction with the rules of a
+    file's row, noting ``action`` in the audit trail with ``details``; RosterHasProblems when
+    the row is rejected, the database's error otherwise (nothing is changed either way)."""
+    try:
+        plan = plan_person(row, actor=actor)
+        if not plan.is_applicable:
+            raise RosterHasProblems(plan.problems)
+        _write(plan, now, send_emails)
+        user_id = db.session.execute(select(User.id).where(User.email == row.email)).scalar_one()
+        changes = ["created"] if plan.creates else [c for _r, _p, cs in plan.updates for c in cs]
+        if changes:
+            audit.record(actor, action, "user", user_id, changes=changes, **details)
+        db.session.commit()
+    except (RosterHasProblems, IntegrityError):
+        db.session.rollback()
+        raise
+    return PersonSaved(user_id, bool(plan.creates), changes)
+
+
+def _write(plan: RosterPlan, now: datetime, send_emails: bool) -> None:
+    """Write an applicable plan (the caller commits)."""
+    ids = _create_departments(plan.new_departments)
+    if plan.creates:
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "employee_number": row.employee_number,
+                    "name": row.name,
+                    "email": row.email,
+                    "department_id": ids[row.department],
+                    "locale": row.locale,
+                    "is_hr_admin": bool(row.hr_admin),
+                }
+                for row in plan.creates
+            ],
+        )
+    if plan.updates:
+        db.session.execute(
+            update(User),
+            [
+                {
+                    "id": person.id,
+                    "employee_number": row.employee_number,
+                    "name": row.name,
+                    "email": row.email,
+                    "department_id": ids[row.department],
+                    "locale": row.locale if row.locale is not None else person.locale,
+                    "is_hr_admin": (
+                        row.hr_admin if row.hr_admin is not None else person.is_hr_admin
+                    ),
+                    "is_active": True,
+                    "deactivated_at": None,
+                }
+                for row, person, _changes in plan.updates
+            ],
+        )
+    _apply_links(plan, ids)
+    people.deactivate_people([person.id for person in plan.deactivations], now)
+    if send_emails and plan.creates:
+        created = [row.employee_number for row in plan.creates]
+        newcomers: list[User] = []
+        for start in range(0, len(created), 500):  # below every bound-parameter limit
+            newcomers += db.session.execute(
+                select(User).where(User.employee_number.in_(created[start : start + 500]))
+            ).scalars()
+        accounts.queue_set_password_emails(newcomers)
+
+
 def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:
     """Managers and headed departments of the rows that carry those columns."""
     touched = [*plan.creates, *(row for row, _person, _changes in plan.updates)]
     if not touched:
         return
-    user_ids = dict(db.session.execute(select(User.email, User.id)).all())
+    emails = {row.email for row in touched} | {r.manager_email for r in touched if r.manager_email}
+    if len(emails) <= 500:  # one person, or a small file: only the addresses concerned
+        found = select(User.email, User.id).where(User.email.in_(sorted(emails)))
+    else:
+        found = select(User.email, User.id)
+    user_ids = dict(db.session.execute(found).all())
     managers = [
         {"id": user_ids[row.email], "manager_id": user_ids.get(row.manager_email or "")}
         for row in touched

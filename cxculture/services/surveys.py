@@ -304,6 +304,32 @@ def response_counts(survey: Survey) -> dict[str | None, tuple[int, int]]:
     }
 
 
+def invitation_totals(survey_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Invitations still counted and answers per survey (the totals of HR's survey page)."""
+    if not survey_ids:
+        return {}
+    return {
+        survey_id: (invited, answered)
+        for survey_id, invited, answered in db.session.execute(
+            select(
+                Invitation.survey_id,
+                func.count(Invitation.id),
+                func.count(Invitation.submitted_at),
+            )
+            .where(Invitation.survey_id.in_(survey_ids), Invitation.withdrawn_at.is_(None))
+            .group_by(Invitation.survey_id)
+        )
+    }
+
+
+def surveys_page(after_id: int | None, limit: int) -> list[Survey]:
+    """Up to ``limit`` surveys after the id ``after_id``, by id (drafts included)."""
+    query = select(Survey).order_by(Survey.id).limit(limit)
+    if after_id is not None:
+        query = query.where(Survey.id > after_id)
+    return list(db.session.execute(query).scalars())
+
+
 def survey_progress(survey: Survey) -> SurveyProgress:
     """Response rate overall and per department (where people were invited), and email status."""
     counts = response_counts(survey)

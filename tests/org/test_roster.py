@@ -639,3 +639,18 @@ def test_review_cases_heads_archived_ancestors_own_role_and_links(ctx):
     db.session.commit()
     with pytest.raises(accounts.InvalidLink):
         accounts.user_for_token(token)
+
+
+def test_a_department_path_longer_than_the_database_keeps_is_rejected():
+    path = "/".join(f"{level}{'x' * 119}" for level in range(9))
+    parsed = roster.read_roster(csv_file([["1", "Ana", "a@acme.test", path]]))
+    assert [problem.reason for problem in parsed.problems] == ["department_too_long"]
+
+
+def test_a_nul_byte_past_the_first_kilobytes_is_a_rejected_row():
+    rows = [[str(n), f"Person {n}", f"p{n}@acme.test", "Sales"] for n in range(400)]
+    rows.append(["999", "Ana\x00", "ana@acme.test", "Sales"])
+    parsed = roster.read_roster(csv_file(rows))
+    assert [(problem.reason, problem.value) for problem in parsed.problems] == [
+        ("bad_characters", "name")
+    ]

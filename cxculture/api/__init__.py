@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1 for HR systems and BI tools: routes, schemas, errors, docs."""

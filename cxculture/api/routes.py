@@ -1,0 +1,299 @@
+"""The API's endpoints under /api/v1: parse with a schema, call a service, return JSON.
+
+Each endpoint declares the token scopes it needs (``api_scope``); the access hook checks the
+bearer token before the view runs.
+"""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError
+
+from cxculture.access import api_scope
+from cxculture.api.errors import ApiError
+from cxculture.api.pagination import decode_cursor, page
+from cxculture.api.problems import rejected
+from cxculture.api.schemas import (
+    CompletionQuerySchema,
+    CompletionSchema,
+    DepartmentPageSchema,
+    ErrorSchema,
+    PageQuerySchema,
+    PeopleQuerySchema,
+    PersonInputSchema,
+    PersonPageSchema,
+    PersonSchema,
+    ResultsQuerySchema,
+    ResultsSchema,
+    SurveyPageSchema,
+)
+from cxculture.models import Department, Survey, utcnow
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.services import assignments, org, people_sync, results, surveys, training
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="cxculture API, version 1")
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
+ERROR_DESCRIPTIONS = {
+    400: "An unreadable JSON body, or a cursor this API did not make.",
+    401: "No token, or one that is unknown, revoked or expired.",
+    403: "The token lacks the scope.",
+    404: "No such record.",
+    409: "The record changed meanwhile, or its state forbids this.",
+    422: "Invalid fields, named in details.",
+    429: "Too many requests with this token; see Retry-After.",
+}
+READ_ERRORS = (400, 401, 403, 422, 429)
+
+
+def documents(*statuses: int):
+    """Document the error responses an endpoint can give, in the API's error format."""
+
+    def decorate(view):
+        for status in statuses:
+            view = bp.alt_response(
+                status, schema=ErrorSchema, description=ERROR_DESCRIPTIONS[status]
+            )(view)
+        return view
+
+    return decorate
+
+
+def _department_or_404(department_id: int | None) -> Department | None:
+    if department_id is None:
+        return None
+    department = org.get_department(department_id)
+    if department is None:
+        raise ApiError(404, "department_not_found", "No department has this id.")
+    return department
+
+
+@bp.route("/departments", tags=["Departments"])
+@api_scope("people:read", "results:read", "training:read")
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, DepartmentPageSchema)
+@documents(*READ_ERRORS)
+def departments(query: dict):
+    """The department tree
+
+    Every department, archived ones included, by id; `parent_id` builds the tree. Any scope
+    reads it, so results and training can be asked per department.
+    """
+    after = decode_cursor(query.get("cursor"))
+    found = people_sync.departments_page(after, query["limit"] + 1)
+    return page(found, query["limit"], key=lambda department: department.id)
+
+
+@bp.route("/people", tags=["People"])
+@api_scope("people:read")
+@bp.arguments(PeopleQuerySchema, location="query")
+@bp.response(200, PersonPageSchema)
+@documents(*READ_ERRORS, 404)
+def people(query: dict):
+    """People
+
+    Everyone, by id, or the people of a department (and those below it), active or not.
+    """
+    department = _department_or_404(query.get("department"))
+    found = people_sync.people_page(
+        department=department,
+        active=query.get("active"),
+        after_id=decode_cursor(query.get("cursor")),
+        limit=query["limit"] + 1,
+    )
+    return page(found, query["limit"], key=lambda person: person.id)
+
+
+def _person_or_404(employee_number: str):
+    person = people_sync.find_person(employee_number)
+    if person is None:
+        raise ApiError(404, "person_not_found", "Nobody has this employee number.")
+    return person
+
+
+@bp.route("/people/<employee_number>", methods=["GET"], tags=["People"])
+@api_scope("people:read")
+@bp.response(200, PersonSchema)
+@documents(401, 403, 404, 429)
+def person(employee_number: str):
+    """One person, by employee number"""
+    return _person_or_404(employee_number)
+
+
+@bp.route("/people/<employee_number>", endpoint="save_person", methods=["PUT"], tags=["People"])
+@api_scope("people:write")
+@bp.arguments(PersonInputSchema)
+@bp.response(200, PersonSchema, description="Updated, or already as given.")
+@bp.alt_response(201, schema=PersonSchema, description="Created.", success=True)
+@documents(400, 401, 403, 409, 422, 429)
+def save_person(fields: dict, employee_number: str):
+    """Create or update a person
+
+    The rules of the roster import, for one row: a valid email nobody else has, a department
+    path (created when missing; not inside itself, not archived), a manager who exists, no
+    loop of managers, and never taking away the HR admin role of the token's owner. A
+    person who was deactivated is active again. All or nothing.
+    """
+    try:
+        found, is_created = people_sync.save_person(employee_number, fields, g.api_token, utcnow())
+    except people_sync.PersonRejected as exc:
+        raise rejected(exc.problems, fields) from exc
+    except IntegrityError as exc:
+        raise ApiError(
+            409, "conflict", "This person changed meanwhile; nothing was saved. Try again."
+        ) from exc
+    return found, 201 if is_created else 200
+
+
+@bp.route(
+    "/people/<employee_number>", endpoint="deactivate_person", methods=["DELETE"], tags=["People"]
+)
+@api_scope("people:write")
+@bp.response(200, PersonSchema, description="Deactivated (or already was).")
+@documents(401, 403, 404, 409, 429)
+def deactivate_person(employee_number: str):
+    """Deactivate a leaver
+
+    They can no longer log in, head no department, their unanswered invitations are
+    withdrawn; what they answered stays. Saving them again (PUT) reactivates them.
+    """
+    try:
+        found = people_sync.deactivate_person(employee_number, g.api_token, utcnow())
+    except people_sync.OwnAccount as exc:
+        raise ApiError(
+            409, "own_account", "A token cannot deactivate the HR admin it acts for."
+        ) from exc
+    if found is None:
+        raise ApiError(404, "person_not_found", "Nobody has this employee number.")
+    return found
+
+
+def _survey_body(survey: Survey, counts: dict[int, tuple[int, int]], now) -> dict:
+    invited, responded = counts.get(survey.id, (0, 0))
+    return {
+        "id": survey.id,
+        "name": survey.name,
+        "instrument": {"key": survey.instrument.key, "version": survey.instrument.version},
+        "state": survey.state(now).value,
+        "privacy_mode": survey.privacy_mode,
+        "opens_at": survey.opens_at,
+        "closes_at": survey.closes_at,
+        "launched_at": survey.launched_at,
+        "closed_at": survey.closed_at,
+        "invited": invited,
+        "responded": responded,
+    }
+
+
+@bp.route("/surveys", tags=["Surveys"])
+@api_scope("results:read")
+@bp.arguments(PageQuerySchema, location="query")
+@bp.response(200, SurveyPageSchema)
+@documents(*READ_ERRORS)
+def surveys_index(query: dict):
+    """Surveys
+
+    Every survey, drafts included, by id, with its invitations and responses so far.
+    """
+    found = surveys.surveys_page(decode_cursor(query.get("cursor")), query["limit"] + 1)
+    counts = surveys.invitation_totals([survey.id for survey in found])
+    now = utcnow()
+    return page(
+        [_survey_body(survey, counts, now) for survey in found],
+        query["limit"],
+        key=lambda body: body["id"],
+    )
+
+
+def _dimension_body(key: str, score: float | None, spread) -> dict:
+    return {
+        "key": key,
+        "score": score,
+        "favorable": spread.favorable if spread else None,
+        "neutral": spread.neutral if spread else None,
+        "unfavorable": spread.unfavorable if spread else None,
+    }
+
+
+def _results_body(report: results.GroupReport, survey: Survey, department) -> dict:
+    """The group's figures, or none at all when the guard hides it."""
+    group = report.group
+    body = {
+        "survey_id": survey.id,
+        "department": {"id": department.id, "path": department.path} if department else None,
+        "minimum": group.minimum,
+        "suppressed": group.is_suppressed,
+        "n": None,
+        "index": None,
+        "dimensions": [],
+        "role_statements": None,
+        "customer_mention_rate": None,
+    }
+    if group.is_suppressed:
+        return body
+    body.update(
+        n=group.n,
+        index=group.index,
+        dimensions=[
+            _dimension_body(key, group.dimensions.get(key), report.spread.get(key))
+            for key in DIMENSIONS
+        ],
+        role_statements=dict(group.categories),
+        customer_mention_rate=group.customer_mention_rate,
+    )
+    return body
+
+
+@bp.route("/surveys/<int:survey_id>/results", tags=["Surveys"])
+@api_scope("results:read")
+@bp.arguments(ResultsQuerySchema, location="query")
+@bp.response(200, ResultsSchema)
+@documents(401, 403, 404, 409, 422, 429)
+def survey_results(query: dict, survey_id: int):
+    """A survey's results, for the company or one department
+
+    Sub-departments are rolled up; results follow the department paths the responses were
+    given in. Every group goes through the pages' anonymity guard: when `suppressed` is
+    true there are no numbers at all, and no combination of calls shows more than the pages.
+    """
+    survey = surveys.get_survey(survey_id) if survey_id <= MAX_ID else None
+    if survey is None:
+        raise ApiError(404, "survey_not_found", "No survey has this id.")
+    if survey.launched_at is None:
+        raise ApiError(409, "survey_not_launched", "This survey has not been launched.")
+    department = _department_or_404(query.get("department"))
+    key = department.path if department is not None else results.COMPANY
+    return _results_body(results.group_report(survey, key), survey, department)
+
+
+@bp.route("/training/completion", tags=["Training"])
+@api_scope("training:read")
+@bp.arguments(CompletionQuerySchema, location="query")
+@bp.response(200, CompletionSchema)
+@documents(401, 403, 404, 422, 429)
+def training_completion(query: dict):
+    """Training completion per module
+
+    Enrolled (whoever started them), completed and overdue, for the people now in a
+    department and below it, or in every department.
+    """
+    department = _department_or_404(query.get("department"))
+    rows = assignments.module_completion(
+        [department] if department is not None else None, utcnow().date()
+    )
+    modules = {module.id: module for module in training.catalogue(include_archived=True)}
+    return {
+        "department": {"id": department.id, "path": department.path} if department else None,
+        "modules": [
+            {
+                "module_id": row.module_id,
+                "slug": modules[row.module_id].slug,
+                "title": modules[row.module_id].text_in("en").title,
+                "assigned": row.enrolled,
+                "completed": row.completed,
+                "overdue": row.overdue,
+            }
+            for row in rows
+        ],
+    }

@@ -1,0 +1,292 @@
+"""What the API reads and writes, as marshmallow schemas (the OpenAPI document is built from
+them). Input schemas reject unknown fields; the rules a person must meet live in the roster
+service, not here, so the API and the CSV import cannot drift apart."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.scoring.role_statement import CATEGORIES
+from cxculture.services.roster import DEPARTMENT_PATH_MAX, HEADS_SEPARATOR, MAX_LENGTHS
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+LOCALES = ("en", "pt_BR", "es")
+
+
+class StrictBoolean(fields.Boolean):
+    """``true`` or ``false`` only: no ``"yes"``, ``1`` or ``"on"`` in a JSON body."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# Errors
+
+
+class ErrorBodySchema(Strict):
+    code = fields.String(
+        required=True,
+        metadata={"description": "A stable word: invalid_input, token_expired, not_found..."},
+    )
+    message = fields.String(required=True, metadata={"description": "For people, in English."})
+    details = fields.Dict(
+        required=True,
+        metadata={
+            "description": "For invalid input: location (json, query, path) -> field -> "
+            "messages. Empty when there is nothing more to say."
+        },
+    )
+
+
+class ErrorSchema(Strict):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# Pages
+
+
+class PageQuerySchema(Strict):
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(1, MAX_LIMIT),
+        metadata={"description": f"Items per page, 1 to {MAX_LIMIT}."},
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "The next_cursor of the previous page; none for the first."},
+    )
+
+
+def _page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict(
+        {
+            "data": fields.List(fields.Nested(item), required=True),
+            "next_cursor": fields.String(
+                required=True,
+                allow_none=True,
+                metadata={"description": "Pass it as cursor for the next page; null at the end."},
+            ),
+        },
+        name=name,
+    )
+
+
+# Departments
+
+
+class DepartmentSchema(Strict):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    path = fields.String(required=True, metadata={"example": "Operations/Contact Center"})
+    parent_id = fields.Integer(required=True, allow_none=True)
+    depth = fields.Integer(required=True, metadata={"description": "0 at the top level."})
+    archived = fields.Boolean(required=True, attribute="is_archived")
+    active_people = fields.Integer(
+        required=True, metadata={"description": "Active people in it, not counting below it."}
+    )
+    heads = fields.List(
+        fields.String(), required=True, metadata={"description": "The heads' emails."}
+    )
+
+
+DepartmentPageSchema = _page_of(DepartmentSchema, "DepartmentPage")
+
+
+# People
+
+
+class PeopleQuerySchema(PageQuerySchema):
+    department = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "A department id: its people and those below it."},
+    )
+    active = fields.Boolean(metadata={"description": "true or false; both when not given."})
+
+
+class PersonSchema(Strict):
+    employee_number = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    department = fields.String(
+        required=True, allow_none=True, metadata={"description": "The department's path."}
+    )
+    department_id = fields.Integer(required=True, allow_none=True)
+    heads = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Paths of the departments this person heads."},
+    )
+    hr_admin = fields.Boolean(required=True, attribute="is_hr_admin")
+    locale = fields.String(required=True, allow_none=True)
+    manager_email = fields.String(required=True, allow_none=True)
+    active = fields.Boolean(required=True, attribute="is_active")
+    deactivated_at = fields.DateTime(required=True, allow_none=True)
+
+
+PersonPageSchema = _page_of(PersonSchema, "PersonPage")
+
+
+def _no_separator(path: str) -> None:
+    if HEADS_SEPARATOR in path:
+        raise ma.ValidationError(f"A department headed cannot contain {HEADS_SEPARATOR!r}.")
+
+
+class PersonInputSchema(Strict):
+    """A person as the HR system has them. Optional fields left out are left as they are."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTHS["name"]))
+    email = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_LENGTHS["email"]),
+        metadata={"example": "ana.souza@example.com"},
+    )
+    department = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=DEPARTMENT_PATH_MAX),
+        metadata={
+            "description": "Path from the top, levels separated by '/'; missing departments "
+            "are created.",
+            "example": "Operations/Contact Center",
+        },
+    )
+    heads = fields.List(
+        fields.String(validate=[validate.Length(min=1, max=DEPARTMENT_PATH_MAX), _no_separator]),
+        validate=validate.Length(max=100),
+        metadata={"description": "Paths of the departments this person heads ([]: none)."},
+    )
+    hr_admin = StrictBoolean()
+    locale = fields.String(validate=validate.OneOf(LOCALES), allow_none=True)
+    manager_email = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=MAX_LENGTHS["email"]),
+        metadata={"description": "The manager's email; null or empty: no manager."},
+    )
+
+
+# Surveys and results
+
+
+class InstrumentRefSchema(Strict):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class SurveySchema(Strict):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    instrument = fields.Nested(InstrumentRefSchema, required=True)
+    state = fields.String(
+        required=True, validate=validate.OneOf(("draft", "scheduled", "open", "closed"))
+    )
+    privacy_mode = fields.String(required=True)
+    opens_at = fields.DateTime(required=True)
+    closes_at = fields.DateTime(required=True)
+    launched_at = fields.DateTime(required=True, allow_none=True)
+    closed_at = fields.DateTime(required=True, allow_none=True)
+    invited = fields.Integer(required=True)
+    responded = fields.Integer(required=True)
+
+
+SurveyPageSchema = _page_of(SurveySchema, "SurveyPage")
+
+
+class ResultsQuerySchema(Strict):
+    department = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "A department id (sub-departments rolled up); the company "
+            "when not given."
+        },
+    )
+
+
+class DimensionResultSchema(Strict):
+    key = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    score = fields.Float(required=True, allow_none=True, metadata={"description": "0-100."})
+    favorable = fields.Float(
+        required=True, allow_none=True, metadata={"description": "Share of answers 4-5."}
+    )
+    neutral = fields.Float(required=True, allow_none=True, metadata={"description": "Share of 3."})
+    unfavorable = fields.Float(
+        required=True, allow_none=True, metadata={"description": "Share of answers 1-2."}
+    )
+
+
+class GroupDepartmentSchema(Strict):
+    id = fields.Integer(required=True)
+    path = fields.String(required=True)
+
+
+class ResultsSchema(Strict):
+    survey_id = fields.Integer(required=True)
+    department = fields.Nested(
+        GroupDepartmentSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null for the whole company."},
+    )
+    minimum = fields.Integer(
+        required=True, metadata={"description": "Smallest group whose numbers are shown."}
+    )
+    suppressed = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "true when the group is under the minimum, or a smaller group could "
+            "be worked out from it: then every number is null."
+        },
+    )
+    n = fields.Integer(required=True, allow_none=True, metadata={"description": "Responses."})
+    index = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Customer Orientation Index, 0-100."},
+    )
+    dimensions = fields.List(fields.Nested(DimensionResultSchema), required=True)
+    role_statements = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CATEGORIES)),
+        values=fields.Float(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "Share of each role-statement category."},
+    )
+    customer_mention_rate = fields.Float(required=True, allow_none=True)
+
+
+# Training
+
+
+class CompletionQuerySchema(Strict):
+    department = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "A department id (people now in it and below it); every "
+            "department when not given."
+        },
+    )
+
+
+class ModuleCompletionSchema(Strict):
+    module_id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True, metadata={"description": "In English."})
+    assigned = fields.Integer(
+        required=True,
+        metadata={"description": "Enrolments, whoever started them (as the pages' Enrolled)."},
+    )
+    completed = fields.Integer(required=True)
+    overdue = fields.Integer(required=True)
+
+
+class CompletionSchema(Strict):
+    department = fields.Nested(GroupDepartmentSchema, required=True, allow_none=True)
+    modules = fields.List(fields.Nested(ModuleCompletionSchema), required=True)
