@@ -170,6 +170,11 @@ def post(url: Callable[[World], str], expect: Expect) -> Call:
     return Call("POST", url, expect)
 
 
+def api(method: str, path: str) -> Call:
+    """An API call: the session opens nothing there, whoever is logged in (tokens only)."""
+    return Call(method, lambda w: f"/api/v1{path}", everyone(401))
+
+
 def results_url(page: str) -> Callable[[World], str]:
     return lambda w: f"/dashboards/{page}?survey={w.closed_survey}&department={TEAM}"
 
@@ -272,6 +277,11 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "hr.add_rule": [post(lambda w: f"/hr/surveys/{w.open_survey}/rules", only(HR, ALLOWED))],
     "hr.outbox": [get(lambda w: "/hr/outbox", only(HR))],
+    "hr.api_tokens_page": [
+        get(lambda w: "/hr/api-tokens", only(HR)),
+        post(lambda w: "/hr/api-tokens", only(HR, ALLOWED)),
+    ],
+    "hr.revoke_api_token": [post(lambda w: "/hr/api-tokens/999999/revoke", only(HR, 404))],
     "instruments.index": [get(lambda w: "/hr/instruments/", only(HR))],
     "instruments.show": [get(lambda w: f"/hr/instruments/{w.instrument}", only(HR))],
     "instruments.copy": [post(lambda w: f"/hr/instruments/{w.instrument}/copy", only(HR, 302))],
@@ -328,6 +338,19 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "roster.preview": [get(lambda w: f"/hr/roster/{w.roster_import}", only(HR))],
     "roster.apply": [post(lambda w: f"/hr/roster/{w.roster_import}/apply", only(HR, ALLOWED))],
+    # The JSON API answers bearer tokens only; its description is public.
+    "api.departments": [api("GET", "/departments")],
+    "api.people": [api("GET", "/people")],
+    "api.person": [api("GET", "/people/E1")],
+    "api.save_person": [api("PUT", "/people/E1")],
+    "api.deactivate_person": [api("DELETE", "/people/E1")],
+    "api.surveys_index": [api("GET", "/surveys")],
+    "api.survey_results": [
+        Call("GET", lambda w: f"/api/v1/surveys/{w.closed_survey}/results", everyone(401))
+    ],
+    "api.training_completion": [api("GET", "/training/completion")],
+    "api_docs.docs": [get(lambda w: "/api/v1/docs", everyone(200))],
+    "api_docs.openapi_json": [get(lambda w: "/api/v1/openapi.json", everyone(200))],
 }
 
 
@@ -377,7 +400,7 @@ def test_each_person_gets_exactly_what_the_matrix_promises(app, person):
     token = csrf_token(client.get("/auth/forgot").get_data(as_text=True))
     calls = [call for calls in MATRIX.values() for call in calls]
     # Logging out last, so every other call runs logged in.
-    calls.sort(key=lambda call: (call.method == "POST", "/auth/logout" in call.url(world)))
+    calls.sort(key=lambda call: (call.method != "GET", "/auth/logout" in call.url(world)))
     with app.app_context():
         before = _row_counts()
 
@@ -387,7 +410,7 @@ def test_each_person_gets_exactly_what_the_matrix_promises(app, person):
         if call.method == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data={"csrf_token": token})
+            response = client.open(url, method=call.method, data={"csrf_token": token})
         if not _matches(call.expect[person], response):
             wrong.append(f"{call.method} {url}: {_outcome(response)}, not {call.expect[person]}")
         if person != "employee":
