@@ -53,3 +53,26 @@ def test_downgrade_to_base_removes_every_table(empty_database, tmp_path):
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
     assert tables == set()
+
+
+def test_upgrading_a_populated_database_keeps_every_link_to_people(empty_database, tmp_path):
+    """Rebuilding a SQLite table (batch mode) must not delete the rows that refer to it."""
+    app = build_app(empty_database, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0004_training")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO departments (id, name, path) VALUES (1, 'Ops', 'Ops')")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, is_active, is_hr_admin, session_version)"
+                    " VALUES (1, 'ana@example.test', 'Ana', true, false, 0)"
+                )
+            )
+            connection.execute(text("INSERT INTO department_heads VALUES (1, 1)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            heads = connection.execute(text("SELECT count(*) FROM department_heads")).scalar()
+        db.engine.dispose()
+    assert heads == 1
