@@ -29,31 +29,6 @@ HR_ONLY = roles_required(Role.HR_ADMIN)
 
 MAX_PAGE_DIGITS = 9  # a longer page number is malformed, not just past the end
 
-HISTORY_LABELS = {
-    "org.department_renamed": _l("renamed the department"),
-    "org.department_moved": _l("moved the department"),
-    "org.department_heads_set": _l("set the heads"),
-    "org.department_merged": _l("merged a department into this one"),
-    "org.department_archived": _l("archived the department"),
-    "org.department_restored": _l("restored the department"),
-    "org.person_updated": _l("edited the person"),
-    "org.person_deactivated": _l("deactivated the person"),
-    "org.person_reactivated": _l("reactivated the person"),
-    "org.set_password_link_sent": _l("sent the set-password link again"),
-}
-DETAIL_LABELS = {  # what the history shows of an event's details (other keys stay hidden)
-    "department": _l("Department"),
-    "is_hr_admin": _l("HR admin"),
-    "headed_departments": _l("Heads these departments"),
-    "manager": _l("Manager"),
-    "old_path": _l("Before"),
-    "new_path": _l("After"),
-    "subdepartments": _l("Departments below"),
-    "before": _l("Before"),
-    "after": _l("After"),
-    "merged": _l("Merged department"),
-    "moved_departments": _l("Departments moved"),
-}
 STATUS_LABELS = {
     PeopleFilter.ACTIVE: _l("Active"),
     PeopleFilter.INACTIVE: _l("Deactivated"),
@@ -164,8 +139,6 @@ def person(user_id: int):
         form=form,
         action_form=ActionForm(),
         events=audit.events_for("user", person.id),
-        history_labels=HISTORY_LABELS,
-        detail_labels=DETAIL_LABELS,
     ), (422 if form.is_submitted() else 200)
 
 
@@ -241,8 +214,6 @@ def _department_page(department: Department, forms: DepartmentForms, status: int
         below=[row for row in rows if org.is_below(row.path, department.path)],
         forms=forms,
         events=audit.events_for("department", department.id),
-        history_labels=HISTORY_LABELS,
-        detail_labels=DETAIL_LABELS,
     ), status
 
 
