@@ -111,6 +111,10 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "created": _l("Created"),
     "updated": _l("Updated"),
     "deactivated": _l("Deactivated"),
+    "name": _l("Name"),
+    "previous": _l("Before"),
+    "closes_at": _l("Closes"),
+    "locale": _l("Language"),
 }
 AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
 # Actions whose details are [before, after] pairs.

@@ -54,7 +54,7 @@ CHUNK = 500  # ids per IN (...), below every database's bound-parameter limit
 EXPORT_BATCH = 1000
 
 
-def record(actor: User | None, action: str, target_type: str, target_id: int, **details) -> None:
+def record(actor: User | None, action: str, target_type: str, target_id: int, /, **details) -> None:
     """Note that ``actor`` (None: the system) did ``action`` to a record, in the current
     transaction, so the entry commits or rolls back with the change itself."""
     db.session.add(
@@ -68,7 +68,9 @@ def record(actor: User | None, action: str, target_type: str, target_id: int, **
     )
 
 
-def record_download(actor: User, action: str, target_type: str, target_id: int, **details) -> None:
+def record_download(
+    actor: User, action: str, target_type: str, target_id: int, /, **details
+) -> None:
     """Note that ``actor`` downloaded an export, and commit: a download changes nothing else."""
     record(actor, action, target_type, target_id, **details)
     db.session.commit()
