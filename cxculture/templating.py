@@ -66,6 +66,7 @@ AUDIT_LABELS = {  # what each action in the audit trail reads as, after the acto
     "survey.reminded": _l("sent reminders"),
     "survey.newcomers_invited": _l("invited people who joined the audience"),
     "survey.emails_retried": _l("asked to send the queued emails again"),
+    "survey.free_text_deleted": _l("deleted the free-text answers"),
     "instrument.copied": _l("copied the questionnaire"),
     "training.rule_created": _l("added a training rule"),
     "training.module_created": _l("created the module"),
@@ -115,6 +116,9 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "previous": _l("Before"),
     "closes_at": _l("Closes"),
     "locale": _l("Language"),
+    "responses": _l("Responses"),
+    "drafts": _l("Drafts"),
+    "retention_days": _l("Retention (days)"),
 }
 AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
 # Actions whose details are [before, after] pairs.

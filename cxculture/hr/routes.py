@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from cxculture.access import roles_required
-from cxculture.hr.forms import ActionForm, ExtendForm, RuleForm, SurveyForm, from_local
+from cxculture.hr.forms import (
+    ActionForm,
+    DeleteFreeTextForm,
+    ExtendForm,
+    RuleForm,
+    SurveyForm,
+    from_local,
+)
 from cxculture.models import Role, SurveyState, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, audit, instruments, org, surveys, training
+from cxculture.services import assignments, audit, instruments, org, retention, surveys, training
 from cxculture.templating import DIMENSION_LABELS, SURVEY_STATE_LABELS
 
 bp = Blueprint("hr", __name__)
@@ -100,10 +107,14 @@ def _rule_form() -> RuleForm:
 @HR_ONLY
 def survey(survey_id: int, rule_form: RuleForm | None = None):
     survey = _survey_or_404(survey_id)
+    now = utcnow()
     return render_template(
         "hr/survey.html",
         survey=survey,
-        state=survey.state(utcnow()),
+        state=survey.state(now),
+        now=now,
+        free_text=retention.free_text_status(survey, now),
+        free_text_form=DeleteFreeTextForm(),
         progress=surveys.survey_progress(survey),
         events=audit.events_for("survey", survey.id),
         action_form=ActionForm(),
@@ -208,6 +219,41 @@ def retry_emails(survey_id: int):
     if ActionForm().validate_on_submit():
         surveys.retry_emails(survey, current_user)
         flash(_("Sending the queued emails again."), "info")
+    return redirect(url_for("hr.survey", survey_id=survey.id))
+
+
+@bp.route("/surveys/<int:survey_id>/delete-free-text", methods=["POST"])
+@HR_ONLY
+def delete_free_text(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    if not DeleteFreeTextForm().validate_on_submit():
+        flash(_("Tick the box to confirm: nothing was deleted."), "warning")
+        return redirect(url_for("hr.survey", survey_id=survey.id))
+    try:
+        deleted = retention.delete_free_text(survey, current_user, utcnow())
+    except retention.RetentionNotOver as exc:
+        flash(
+            _(
+                "What people wrote is kept for %(days)d days after the survey closes: it can be "
+                "deleted from %(date)s.",
+                days=exc.days,
+                date=format_datetime(exc.available_from, "medium"),
+            ),
+            "warning",
+        )
+    except retention.SurveyNotClosed:
+        flash(_("Only a closed survey's free-text answers can be deleted."), "warning")
+    except retention.FreeTextAlreadyDeleted:
+        flash(_("This survey's free-text answers were already deleted."), "info")
+    else:
+        flash(
+            ngettext(
+                "The free text of %(num)d response was deleted. Scores and results stay.",
+                "The free text of %(num)d responses was deleted. Scores and results stay.",
+                deleted,
+            ),
+            "success",
+        )
     return redirect(url_for("hr.survey", survey_id=survey.id))
 
 

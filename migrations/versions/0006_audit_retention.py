@@ -1,4 +1,5 @@
-"""Audit and data lifecycle: an append-only audit trail that names people by id, ids never reused
+"""Audit and data lifecycle: an append-only audit trail that names people by id, ids never
+reused; free text that can be deleted after its retention period
 
 Revision ID: 0006_audit_retention
 Revises: 0005_roster
@@ -95,6 +96,12 @@ def upgrade():
         ):
             pass
 
+    # Free text can be deleted once its retention period is over (None: deleted).
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.alter_column('role_statement', existing_type=sa.TEXT(), nullable=True)
+    with op.batch_alter_table('surveys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('free_text_deleted_at', sa.DateTime(), nullable=True))
+
     _name_people_by_id()
     # Last: a later batch rebuild of audit_events on SQLite would drop these triggers, so any
     # revision that rebuilds the table must create them again.
@@ -107,6 +114,12 @@ def downgrade():
     for statement in DROP_TRIGGERS.get(dialect, ()):
         op.execute(statement)
     # Details keep naming people by id: their emails are not brought back.
+    with op.batch_alter_table('surveys', schema=None) as batch_op:
+        batch_op.drop_column('free_text_deleted_at')
+    op.execute("UPDATE responses SET role_statement = '' WHERE role_statement IS NULL")
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.alter_column('role_statement', existing_type=sa.TEXT(), nullable=False)
+
     if dialect == "sqlite":
         with op.batch_alter_table(
             'users', recreate="always", table_kwargs={"sqlite_autoincrement": False}
