@@ -54,6 +54,7 @@ AUDIT_LABELS = {  # what each action in the audit trail reads as, after the acto
     "org.person_deactivated": _l("deactivated the person"),
     "org.person_reactivated": _l("reactivated the person"),
     "org.set_password_link_sent": _l("sent the set-password link again"),
+    "org.person_erased": _l("erased a person"),
     "roster.applied": _l("applied a roster import"),
     "results.overview_exported": _l("downloaded the company results"),
     "results.report_exported": _l("downloaded a department's report"),
@@ -119,6 +120,11 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "responses": _l("Responses"),
     "drafts": _l("Drafts"),
     "retention_days": _l("Retention (days)"),
+    "responses_unlinked": _l("Responses kept, linked to no one"),
+    "invitations_unlinked": _l("Invitations kept, linked to no one"),
+    "enrolments_deleted": _l("Training records deleted"),
+    "emails_deleted": _l("Emails deleted"),
+    "roster_files_cleared": _l("Roster files emptied"),
 }
 AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
 # Actions whose details are [before, after] pairs.

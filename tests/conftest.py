@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -124,6 +125,20 @@ def csrf_token(html: str) -> str:
     if match is None:
         raise AssertionError("no CSRF token on the page")
     return match.group(1) or match.group(2)
+
+
+def rounded(value):
+    """``value`` with every float to 9 places, dataclasses as dicts: a database sums rows in the
+    order it stores them, and updating rows may change that order (and a float's last digit)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return rounded(dataclasses.asdict(value))
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {key: rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(item) for item in value]
+    return value
 
 
 class Browser:

@@ -15,13 +15,14 @@ from cxculture.hr.forms import ActionForm
 from cxculture.models import Department, Role, User, utcnow
 from cxculture.people.forms import (
     NO_DEPARTMENT,
+    EraseForm,
     HeadsForm,
     MergeForm,
     MoveForm,
     PersonForm,
     RenameForm,
 )
-from cxculture.services import audit, org, people_admin
+from cxculture.services import audit, erasure, org, people_admin
 from cxculture.services.people_admin import PeopleFilter
 
 bp = Blueprint("people", __name__)
@@ -138,6 +139,7 @@ def person(user_id: int):
         person=person,
         form=form,
         action_form=ActionForm(),
+        erase_form=EraseForm(formdata=None),
         events=audit.events_for("user", person.id),
     ), (422 if form.is_submitted() else 200)
 
@@ -156,6 +158,29 @@ def resend_link(user_id: int):
                 _("A new set-password link is on its way to %(email)s.", email=person.email),
                 "success",
             )
+    return redirect(url_for("people.person", user_id=user_id))
+
+
+@bp.route("/people/<int:user_id>/erase", methods=["POST"])
+@HR_ONLY
+def erase(user_id: int):
+    person = _person_or_404(user_id)
+    form = EraseForm()
+    if not form.validate_on_submit() or not form.confirms(person):
+        flash(_("Type the person's email exactly to confirm: nobody was erased."), "warning")
+        return redirect(url_for("people.person", user_id=user_id))
+    try:
+        erasure.erase_person(person, current_user, utcnow())
+    except erasure.SelfErasure:
+        flash(_("You cannot erase your own account. Ask another HR admin."), "warning")
+    except erasure.LastHrAdmin:
+        flash(_("This is the only active HR admin: make someone else HR admin first."), "warning")
+    else:
+        flash(
+            _("The person was erased. Their survey answers stay in the results, linked to no one."),
+            "success",
+        )
+        return redirect(url_for("people.people_index"))
     return redirect(url_for("people.person", user_id=user_id))
 
 

@@ -515,6 +515,7 @@ GET_PAGES = [
 POST_PAGES = [
     "/hr/org/people/{user}",
     "/hr/org/people/{user}/set-password-link",
+    "/hr/org/people/{user}/erase",
     "/hr/org/departments/{department}/rename",
     "/hr/org/departments/{department}/move",
     "/hr/org/departments/{department}/heads",
@@ -530,6 +531,7 @@ def test_the_lists_above_hold_every_page_of_the_blueprint(app):
         "people.people_index",
         "people.person",
         "people.resend_link",
+        "people.erase",
         "people.departments",
         "people.department",
         "people.rename_department",
