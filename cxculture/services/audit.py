@@ -48,7 +48,6 @@ TARGET_NAMES = {
     "instrument": (Instrument.id, Instrument.key),
     "roster": (RosterImport.id, RosterImport.filename),
 }
-TARGET_TYPES = (*TARGET_NAMES, "training", "audit")
 PAGE_SIZE = 50
 CHUNK = 500  # ids per IN (...), below every database's bound-parameter limit
 EXPORT_BATCH = 1000

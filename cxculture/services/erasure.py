@@ -68,13 +68,15 @@ def _check(person: User, actor: User | None) -> None:
         raise SelfErasure()
     if not (person.is_hr_admin and person.is_active):
         return
-    # Locked (PostgreSQL), so two HR admins erasing each other at once cannot both succeed.
-    others = db.session.execute(
+    # Every active HR admin's row is locked (PostgreSQL; SQLite has one writer anyway), the
+    # person's too: two admins erasing each other at once wait for one another, and the second
+    # finds the first gone.
+    admins = db.session.execute(
         select(User.id)
-        .where(User.is_hr_admin.is_(True), User.is_active.is_(True), User.id != person.id)
+        .where(User.is_hr_admin.is_(True), User.is_active.is_(True))
         .with_for_update()
-    ).all()
-    if not others:
+    ).scalars()
+    if not set(admins) - {person.id}:
         raise LastHrAdmin()
 
 
