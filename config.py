@@ -93,6 +93,10 @@ class Config:
         # Set-password links expire after this many days; roster files stop at this size.
         self.CX_SET_PASSWORD_DAYS = _int(env, "CX_SET_PASSWORD_DAYS", 7)
         self.CX_ROSTER_MAX_MB = _int(env, "CX_ROSTER_MAX_MB", 20)
+        # Days after a survey's closing date before HR may delete its free-text answers.
+        self.CX_FREE_TEXT_RETENTION_DAYS = _int(env, "CX_FREE_TEXT_RETENTION_DAYS", 365)
+        if self.CX_FREE_TEXT_RETENTION_DAYS < 0:
+            raise ConfigurationError("CX_FREE_TEXT_RETENTION_DAYS cannot be negative.")
         # Any request body: the largest roster plus room for the rest of its form.
         self.MAX_CONTENT_LENGTH = self.CX_ROSTER_MAX_MB * 1024 * 1024 + 64 * 1024
 

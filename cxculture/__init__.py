@@ -15,6 +15,7 @@ from config import Config, config_class
 from cxculture import models  # noqa: F401 - registers every model on the metadata
 from cxculture.access import enforce_access_policy
 from cxculture.api.spec import init_api
+from cxculture.audit.routes import bp as audit_bp
 from cxculture.auth.routes import bp as auth_bp
 from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(audit_bp, url_prefix="/hr/audit")
     app.register_blueprint(instruments_bp, url_prefix="/hr/instruments")
     app.register_blueprint(catalogue_bp, url_prefix="/hr/modules")
     app.register_blueprint(people_bp, url_prefix="/hr/org")

@@ -21,6 +21,7 @@ from cxculture.services import (
     instruments,
     mail,
     responses,
+    retention,
     roster,
     training,
 )
@@ -178,6 +179,21 @@ def maintain_command() -> None:
         )
 
 
+@click.command("delete-expired-free-text")
+@click.option("--dry-run", is_flag=True, help="List the surveys; delete nothing.")
+@with_appcontext
+def delete_expired_free_text_command(dry_run: bool) -> None:
+    """Delete the free-text answers of every survey closed for longer than
+    CX_FREE_TEXT_RETENTION_DAYS (not part of maintain: schedule it only if your policy is to
+    delete automatically)."""
+    now = utcnow()
+    found = retention.expired_surveys(now) if dry_run else retention.delete_expired_free_text(now)
+    for survey in found:
+        click.echo(f"  {survey.name} (closed {survey.closes_at:%Y-%m-%d})")
+    verb = "would be deleted" if dry_run else "deleted"
+    click.echo(f"Free-text answers of {len(found)} surveys {verb}.")
+
+
 @click.command("worker")
 @with_appcontext
 def worker_command() -> None:
@@ -273,5 +289,6 @@ def register_commands(app: Flask) -> None:
         rescore_command,
         import_roster_command,
         maintain_command,
+        delete_expired_free_text_command,
     ):
         app.cli.add_command(command)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from cxculture.i18n import LANGUAGE_NAMES
 from cxculture.models import Role
+from cxculture.services.audit import EventRow, PersonRef
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,24 @@ SURVEY_STATE_LABELS = {
     "open": _l("Open"),
     "closed": _l("Closed"),
 }
-AUDIT_LABELS = {
+AUDIT_LABELS = {  # what each action in the audit trail reads as, after the actor's name
+    "audit.exported": _l("downloaded the audit log"),
+    "org.admin_created": _l("created an HR admin account"),
+    "org.department_renamed": _l("renamed the department"),
+    "org.department_moved": _l("moved the department"),
+    "org.department_heads_set": _l("set the heads"),
+    "org.department_merged": _l("merged a department into this one"),
+    "org.department_archived": _l("archived the department"),
+    "org.department_restored": _l("restored the department"),
+    "org.person_updated": _l("edited the person"),
+    "org.person_roles_changed": _l("changed the person's roles"),
+    "org.person_deactivated": _l("deactivated the person"),
+    "org.person_reactivated": _l("reactivated the person"),
+    "org.set_password_link_sent": _l("sent the set-password link again"),
+    "org.person_erased": _l("erased a person"),
+    "roster.applied": _l("applied a roster import"),
+    "results.overview_exported": _l("downloaded the company results"),
+    "results.report_exported": _l("downloaded a department's report"),
     "survey.created": _l("created the survey"),
     "survey.edited": _l("edited the survey"),
     "survey.launched": _l("launched the survey"),
@@ -49,13 +67,78 @@ AUDIT_LABELS = {
     "survey.reminded": _l("sent reminders"),
     "survey.newcomers_invited": _l("invited people who joined the audience"),
     "survey.emails_retried": _l("asked to send the queued emails again"),
+    "survey.free_text_deleted": _l("deleted the free-text answers"),
     "instrument.copied": _l("copied the questionnaire"),
     "training.rule_created": _l("added a training rule"),
     "training.module_created": _l("created the module"),
     "training.module_edited": _l("edited the module"),
     "training.module_archived": _l("archived the module"),
     "training.module_restored": _l("restored the module"),
+    "training.assigned": _l("assigned a module to the department"),
+    "training.rule_applied": _l("applied a training rule"),
+    "training.completion_exported": _l("downloaded the training completion"),
+    "api.person_saved": _l("saved the person through the API"),
+    "api.person_deactivated": _l("deactivated the person through the API"),
+    "api.token_created": _l("created an API token"),
+    "api.token_revoked": _l("revoked an API token"),
 }
+AUDIT_TARGET_LABELS = {
+    "survey": _l("Survey"),
+    "user": _l("Person"),
+    "department": _l("Department"),
+    "module": _l("Module"),
+    "instrument": _l("Questionnaire"),
+    "roster": _l("Roster import"),
+    "training": _l("Training"),
+    "audit": _l("Audit log"),
+    "api_token": _l("API token"),
+}
+AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by their key)
+    "department": _l("Department"),
+    "is_hr_admin": _l("HR admin"),
+    "headed_departments": _l("Heads these departments"),
+    "manager": _l("Manager"),
+    "old_path": _l("Before"),
+    "new_path": _l("After"),
+    "subdepartments": _l("Departments below"),
+    "heads_before": _l("Before"),
+    "heads_after": _l("After"),
+    "merged": _l("Merged department"),
+    "moved_departments": _l("Departments moved"),
+    "hr_admin_granted": _l("Made HR admin"),
+    "hr_admin_removed": _l("No longer HR admin"),
+    "heads_changed": _l("Headships changed"),
+    "invited": _l("Invited"),
+    "reminded": _l("Reminded"),
+    "enrolled": _l("Enrolled"),
+    "module": _l("Module"),
+    "due_on": _l("Due on"),
+    "format": _l("Format"),
+    "rows": _l("Rows"),
+    "created": _l("Created"),
+    "updated": _l("Updated"),
+    "deactivated": _l("Deactivated"),
+    "name": _l("Name"),
+    "previous": _l("Before"),
+    "closes_at": _l("Closes"),
+    "locale": _l("Language"),
+    "responses": _l("Responses"),
+    "drafts": _l("Drafts"),
+    "retention_days": _l("Retention (days)"),
+    "responses_unlinked": _l("Responses kept, linked to no one"),
+    "invitations_unlinked": _l("Invitations kept, linked to no one"),
+    "enrolments_deleted": _l("Training records deleted"),
+    "emails_deleted": _l("Emails deleted"),
+    "roster_files_cleared": _l("Roster files emptied"),
+    "changes": _l("Changes"),
+    "token": _l("API token"),
+    "prefix": _l("API token"),
+    "scopes": _l("Scopes"),
+    "expires_at": _l("Expires"),
+}
+AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
+# Actions whose details are [before, after] pairs.
+AUDIT_CHANGE_ACTIONS = frozenset({"org.person_updated", "org.person_roles_changed"})
 # Roster import: why a file cannot be read (with its detail), and why a row is rejected.
 ROSTER_FILE_ERRORS = {
     "empty": _l("The file is empty."),
@@ -139,6 +222,42 @@ def navigation_for(roles: frozenset[Role]) -> list[NavItem]:
     return items
 
 
+def audit_person(person: PersonRef | None) -> str:
+    """Who an audit entry names: their name, an erased person's number, or the system."""
+    if person is None:
+        return gettext("The system")
+    if person.is_erased:
+        return gettext("Erased person #%(id)d", id=person.id)
+    return person.name or ""
+
+
+def audit_value(value: object) -> str:
+    """One detail of an audit entry as text."""
+    if value is None or value == []:
+        return "—"
+    if value is True or value is False:
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, PersonRef):
+        return audit_person(value)
+    if isinstance(value, list):
+        return ", ".join(audit_value(item) for item in value)
+    return str(value)
+
+
+def audit_details(entry: EventRow) -> list[tuple[str, str]]:
+    """An entry's details as (label, text) pairs, changes shown as "before → after"."""
+    shown = []
+    for key, value in entry.details.items():
+        if key in AUDIT_HIDDEN_DETAILS:
+            continue
+        label = str(AUDIT_DETAIL_LABELS.get(key, key))
+        if entry.action in AUDIT_CHANGE_ACTIONS and isinstance(value, list) and len(value) == 2:
+            shown.append((label, f"{audit_value(value[0])} → {audit_value(value[1])}"))
+        else:
+            shown.append((label, audit_value(value)))
+    return shown
+
+
 def dimension_names(dimensions: list[str]) -> str:
     """The dimensions' names in the reader's language, joined."""
     return ", ".join(str(DIMENSION_LABELS[d]) for d in dimensions if d in DIMENSION_LABELS)
@@ -154,6 +273,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(SURVEY_STATE_LABELS, "state_labels")
     app.add_template_global(PRIVACY_LABELS, "privacy_labels")
     app.add_template_global(AUDIT_LABELS, "audit_labels")
+    app.add_template_global(AUDIT_TARGET_LABELS, "audit_target_labels")
+    app.add_template_filter(audit_person)
+    app.add_template_filter(audit_details)
     app.add_template_global(PRIVATE_EMAIL_KINDS, "private_email_kinds")
     app.add_template_global(ROSTER_PROBLEMS, "roster_problems")
     app.add_template_filter(lambda change: ROSTER_CHANGES[change], "roster_change")

@@ -281,6 +281,11 @@ MATRIX: dict[str, list[Call]] = {
         get(lambda w: "/hr/api-tokens", only(HR)),
         post(lambda w: "/hr/api-tokens", only(HR, ALLOWED)),
     ],
+    "hr.delete_free_text": [
+        post(lambda w: f"/hr/surveys/{w.closed_survey}/delete-free-text", only(HR, ALLOWED))
+    ],
+    "audit.index": [get(lambda w: "/hr/audit/", only(HR))],
+    "audit.export": [get(lambda w: "/hr/audit/export.csv", only(HR))],
     "hr.revoke_api_token": [post(lambda w: "/hr/api-tokens/999999/revoke", only(HR, 404))],
     "instruments.index": [get(lambda w: "/hr/instruments/", only(HR))],
     "instruments.show": [get(lambda w: f"/hr/instruments/{w.instrument}", only(HR))],
@@ -315,6 +320,8 @@ MATRIX: dict[str, list[Call]] = {
     "people.resend_link": [
         post(lambda w: f"/hr/org/people/{w.eva}/set-password-link", only(HR, ALLOWED))
     ],
+    # Erasing needs the person's email typed in: a bare POST erases nobody.
+    "people.erase": [post(lambda w: f"/hr/org/people/{w.eva}/erase", only(HR, ALLOWED))],
     "people.departments": [get(lambda w: "/hr/org/departments", only(HR))],
     "people.department": [get(lambda w: f"/hr/org/departments/{w.eva_team}", only(HR))],
     "people.rename_department": [

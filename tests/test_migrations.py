@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.exc import IntegrityError
 
 from config import normalise_database_url
 from cxculture.extensions import db
@@ -53,3 +55,86 @@ def test_downgrade_to_base_removes_every_table(empty_database, tmp_path):
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         db.engine.dispose()
     assert tables == set()
+
+
+def test_upgrading_a_populated_database_keeps_every_link_to_people(empty_database, tmp_path):
+    """Rebuilding a SQLite table (batch mode) must not delete the rows that refer to it."""
+    app = build_app(empty_database, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0004_training")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO departments (id, name, path) VALUES (1, 'Ops', 'Ops')")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, is_active, is_hr_admin, session_version)"
+                    " VALUES (1, 'ana@example.test', 'Ana', true, false, 0)"
+                )
+            )
+            connection.execute(text("INSERT INTO department_heads VALUES (1, 1)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            heads = connection.execute(text("SELECT count(*) FROM department_heads")).scalar()
+        db.engine.dispose()
+    assert heads == 1
+
+
+def test_a_migrated_database_refuses_changes_to_the_audit_trail(empty_database, tmp_path):
+    app = build_app(empty_database, tmp_path / "instance")
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_events (action, target_type, target_id, details, created_at)"
+                    " VALUES ('survey.launched', 'survey', 1, '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+        refused = []
+        for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+            try:
+                with db.engine.begin() as connection:
+                    connection.execute(text(statement))
+            except IntegrityError as exc:
+                refused.append("append-only" in str(exc))
+        db.engine.dispose()
+    assert refused == [True, True]
+
+
+def test_upgrading_names_heads_and_managers_by_id_in_the_trail(empty_database, tmp_path):
+    """Entries written before 0006 named people by email; an email must not outlive erasure."""
+    app = build_app(empty_database, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0005_roster")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, is_active, is_hr_admin, session_version)"
+                    " VALUES (4, 'ana@example.test', 'Ana', true, false, 0)"
+                )
+            )
+            for action, details in (
+                (
+                    "org.department_heads_set",
+                    '{"before": ["gone@example.test"], "after": ["ana@example.test"]}',
+                ),
+                ("org.person_updated", '{"manager": [null, "ana@example.test"]}'),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO audit_events (action, target_type, target_id, details,"
+                        " created_at) VALUES (:action, 'user', 1, :details, CURRENT_TIMESTAMP)"
+                    ),
+                    {"action": action, "details": details},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            found = [
+                json.loads(raw) if isinstance(raw, str) else raw
+                for raw in connection.execute(
+                    text("SELECT details FROM audit_events ORDER BY id")
+                ).scalars()
+            ]
+        db.engine.dispose()
+    assert found == [{"heads_before": [None], "heads_after": [4]}, {"manager": [None, 4]}]

@@ -26,7 +26,7 @@ from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, dashboards, exports, org, results, training
+from cxculture.services import assignments, audit, dashboards, exports, org, results, training
 from cxculture.templating import DIMENSION_LABELS
 
 MAX_LEVEL = 20  # deeper than any department tree; a larger level is a malformed filter
@@ -114,7 +114,11 @@ def training_csv():
     header, rows = assignments.completion_table(
         assignments.completion(current_user), training.titles(str(get_locale())), today
     )
-    return _download(exports.csv_bytes(header, rows), "text/csv", f"training-{today}.csv")
+    body = exports.csv_bytes(header, rows)
+    audit.record_download(
+        current_user, "training.completion_exported", "training", 0, rows=len(rows)
+    )
+    return _download(body, "text/csv", f"training-{today}.csv")
 
 
 def _survey_param(surveys: list) -> object:
@@ -231,6 +235,14 @@ def results_report():
     today = utcnow().date()
     view = _or_403(dashboards.department_dashboard, _survey_or_404(), today)
     body = reports.department_pdf(view, training.titles(str(get_locale())), today)
+    audit.record_download(
+        current_user,
+        "results.report_exported",
+        "survey",
+        view.survey.id,
+        department=view.group.key,
+        format="pdf",
+    )
     name = secure_filename(f"{view.group.key or 'company'}-{view.survey.name}")
     return _download(body, "application/pdf", f"{name}.pdf")
 
@@ -294,9 +306,11 @@ def overview_export(kind: str):
     )
     name = secure_filename(survey.name)
     if kind == "csv":
-        return _download(exports.csv_bytes(header, rows), "text/csv", f"{name}.csv")
-    return _download(
-        exports.xlsx_bytes(survey.name, header, rows),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{name}.xlsx",
+        body, mimetype = exports.csv_bytes(header, rows), "text/csv"
+    else:
+        body = exports.xlsx_bytes(survey.name, header, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit.record_download(
+        current_user, "results.overview_exported", "survey", survey.id, format=kind
     )
+    return _download(body, mimetype, f"{name}.{kind}")

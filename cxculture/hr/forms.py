@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
@@ -111,6 +112,14 @@ class ExtendForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A lifecycle button: the CSRF token is all it carries."""
+
+
+class DeleteFreeTextForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that what people wrote in this survey will be deleted for good."),
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Delete the free-text answers"))
 
 
 class RuleForm(FlaskForm):

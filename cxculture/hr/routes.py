@@ -4,7 +4,7 @@ tokens of the JSON API."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -14,6 +14,7 @@ from cxculture.hr.forms import (
     SCOPE_LABELS,
     ActionForm,
     ApiTokenForm,
+    DeleteFreeTextForm,
     ExtendForm,
     RuleForm,
     SurveyForm,
@@ -27,6 +28,7 @@ from cxculture.services import (
     audit,
     instruments,
     org,
+    retention,
     surveys,
     training,
 )
@@ -117,10 +119,14 @@ def _rule_form() -> RuleForm:
 @HR_ONLY
 def survey(survey_id: int, rule_form: RuleForm | None = None):
     survey = _survey_or_404(survey_id)
+    now = utcnow()
     return render_template(
         "hr/survey.html",
         survey=survey,
-        state=survey.state(utcnow()),
+        state=survey.state(now),
+        now=now,
+        free_text=retention.free_text_status(survey, now),
+        free_text_form=DeleteFreeTextForm(),
         progress=surveys.survey_progress(survey),
         events=audit.events_for("survey", survey.id),
         action_form=ActionForm(),
@@ -225,6 +231,41 @@ def retry_emails(survey_id: int):
     if ActionForm().validate_on_submit():
         surveys.retry_emails(survey, current_user)
         flash(_("Sending the queued emails again."), "info")
+    return redirect(url_for("hr.survey", survey_id=survey.id))
+
+
+@bp.route("/surveys/<int:survey_id>/delete-free-text", methods=["POST"])
+@HR_ONLY
+def delete_free_text(survey_id: int):
+    survey = _survey_or_404(survey_id)
+    if not DeleteFreeTextForm().validate_on_submit():
+        flash(_("Tick the box to confirm: nothing was deleted."), "warning")
+        return redirect(url_for("hr.survey", survey_id=survey.id))
+    try:
+        deleted = retention.delete_free_text(survey, current_user, utcnow())
+    except retention.RetentionNotOver as exc:
+        flash(
+            _(
+                "What people wrote is kept for %(days)d days after the survey closes: it can be "
+                "deleted from %(date)s.",
+                days=exc.days,
+                date=format_datetime(exc.available_from, "medium"),
+            ),
+            "warning",
+        )
+    except retention.SurveyNotClosed:
+        flash(_("Only a closed survey's free-text answers can be deleted."), "warning")
+    except retention.FreeTextAlreadyDeleted:
+        flash(_("This survey's free-text answers were already deleted."), "info")
+    else:
+        flash(
+            ngettext(
+                "The free text of %(num)d response was deleted. Scores and results stay.",
+                "The free text of %(num)d responses was deleted. Scores and results stay.",
+                deleted,
+            ),
+            "success",
+        )
     return redirect(url_for("hr.survey", survey_id=survey.id))
 
 

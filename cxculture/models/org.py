@@ -98,6 +98,9 @@ class User(UserMixin, Base):
             ),
             name="locale_supported",
         ),
+        # A person's id is never given to anyone else, even after they are erased: the audit
+        # trail keeps it (PostgreSQL's sequences never reuse one; SQLite needs AUTOINCREMENT).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

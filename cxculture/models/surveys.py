@@ -146,6 +146,8 @@ class Survey(Base):
     # must never reveal a group of a past wave.
     min_group_size: Mapped[int | None] = mapped_column(Integer)
     min_comment_group_size: Mapped[int | None] = mapped_column(Integer)
+    # When the retention period was over and the free-text answers were deleted.
+    free_text_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     instrument: Mapped[Instrument] = relationship()
     departments: Mapped[list[Department]] = relationship(
@@ -236,7 +238,9 @@ class Response(Base):
     )
     department_path: Mapped[str | None] = mapped_column(String(1000), index=True)
     locale: Mapped[str] = mapped_column(String(10))
-    role_statement: Mapped[str] = mapped_column(Text)
+    # The free text: None once deleted after the retention period. The category of the role
+    # statement, computed at submission, stays, so the results do not change.
+    role_statement: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
     submitted_on: Mapped[date] = mapped_column(Date)
     role_category: Mapped[str] = mapped_column(String(24), index=True)

@@ -72,3 +72,15 @@ class HeadsForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     target_id = SelectField(_l("Merge into"), coerce=int, validators=[InputRequired()])
+
+
+class EraseForm(FlaskForm):
+    """Erasing is for good: HR types the person's email to confirm."""
+
+    confirm_email = StringField(
+        _l("Type the person's email to confirm"), validators=[DataRequired(), Length(max=254)]
+    )
+    submit = SubmitField(_l("Erase this person"))
+
+    def confirms(self, person: User) -> bool:
+        return (self.confirm_email.data or "").strip().lower() == person.email

@@ -15,13 +15,14 @@ from cxculture.hr.forms import ActionForm
 from cxculture.models import Department, Role, User, utcnow
 from cxculture.people.forms import (
     NO_DEPARTMENT,
+    EraseForm,
     HeadsForm,
     MergeForm,
     MoveForm,
     PersonForm,
     RenameForm,
 )
-from cxculture.services import audit, org, people_admin
+from cxculture.services import audit, erasure, org, people_admin
 from cxculture.services.people_admin import PeopleFilter
 
 bp = Blueprint("people", __name__)
@@ -29,33 +30,6 @@ HR_ONLY = roles_required(Role.HR_ADMIN)
 
 MAX_PAGE_DIGITS = 9  # a longer page number is malformed, not just past the end
 
-HISTORY_LABELS = {
-    "org.department_renamed": _l("renamed the department"),
-    "org.department_moved": _l("moved the department"),
-    "org.department_heads_set": _l("set the heads"),
-    "org.department_merged": _l("merged a department into this one"),
-    "org.department_archived": _l("archived the department"),
-    "org.department_restored": _l("restored the department"),
-    "org.person_updated": _l("edited the person"),
-    "org.person_deactivated": _l("deactivated the person"),
-    "org.person_reactivated": _l("reactivated the person"),
-    "org.set_password_link_sent": _l("sent the set-password link again"),
-    "api.person_saved": _l("saved the person through the API"),
-    "api.person_deactivated": _l("deactivated the person through the API"),
-}
-DETAIL_LABELS = {  # what the history shows of an event's details (other keys stay hidden)
-    "department": _l("Department"),
-    "is_hr_admin": _l("HR admin"),
-    "headed_departments": _l("Heads these departments"),
-    "manager": _l("Manager"),
-    "old_path": _l("Before"),
-    "new_path": _l("After"),
-    "subdepartments": _l("Departments below"),
-    "before": _l("Before"),
-    "after": _l("After"),
-    "merged": _l("Merged department"),
-    "moved_departments": _l("Departments moved"),
-}
 STATUS_LABELS = {
     PeopleFilter.ACTIVE: _l("Active"),
     PeopleFilter.INACTIVE: _l("Deactivated"),
@@ -165,9 +139,8 @@ def person(user_id: int):
         person=person,
         form=form,
         action_form=ActionForm(),
+        erase_form=EraseForm(formdata=None),
         events=audit.events_for("user", person.id),
-        history_labels=HISTORY_LABELS,
-        detail_labels=DETAIL_LABELS,
     ), (422 if form.is_submitted() else 200)
 
 
@@ -185,6 +158,29 @@ def resend_link(user_id: int):
                 _("A new set-password link is on its way to %(email)s.", email=person.email),
                 "success",
             )
+    return redirect(url_for("people.person", user_id=user_id))
+
+
+@bp.route("/people/<int:user_id>/erase", methods=["POST"])
+@HR_ONLY
+def erase(user_id: int):
+    person = _person_or_404(user_id)
+    form = EraseForm()
+    if not form.validate_on_submit() or not form.confirms(person):
+        flash(_("Type the person's email exactly to confirm: nobody was erased."), "warning")
+        return redirect(url_for("people.person", user_id=user_id))
+    try:
+        erasure.erase_person(person, current_user, utcnow())
+    except erasure.SelfErasure:
+        flash(_("You cannot erase your own account. Ask another HR admin."), "warning")
+    except erasure.LastHrAdmin:
+        flash(_("This is the only active HR admin: make someone else HR admin first."), "warning")
+    else:
+        flash(
+            _("The person was erased. Their survey answers stay in the results, linked to no one."),
+            "success",
+        )
+        return redirect(url_for("people.people_index"))
     return redirect(url_for("people.person", user_id=user_id))
 
 
@@ -243,8 +239,6 @@ def _department_page(department: Department, forms: DepartmentForms, status: int
         below=[row for row in rows if org.is_below(row.path, department.path)],
         forms=forms,
         events=audit.events_for("department", department.id),
-        history_labels=HISTORY_LABELS,
-        detail_labels=DETAIL_LABELS,
     ), status
 
 

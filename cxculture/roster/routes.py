@@ -54,10 +54,18 @@ def _import_or_404(import_id: int):
     return record
 
 
+def _emptied():
+    """A stored file emptied by an erasure: it named someone who asked to be forgotten."""
+    flash(_("This file was emptied when a person it named was erased. Upload it again."), "warning")
+    return redirect(url_for("roster.upload"))
+
+
 @bp.route("/<int:import_id>")
 @HR_ONLY
 def preview(import_id: int):
     record = _import_or_404(import_id)
+    if not record.content:
+        return _emptied()
     parsed = roster.read_roster(record.content)  # it was read without error at upload
     plan = roster.plan_roster(
         parsed, deactivate_missing=record.deactivate_missing, actor=current_user
@@ -82,6 +90,8 @@ def apply(import_id: int):
     if record.applied_at is not None:
         flash(_("This file has already been applied. Upload it again to re-apply it."), "info")
         return redirect(url_for("roster.preview", import_id=record.id))
+    if not record.content:
+        return _emptied()
     try:
         plan = roster.apply_roster(
             roster.read_roster(record.content),

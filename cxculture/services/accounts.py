@@ -16,6 +16,7 @@ from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, User
 from cxculture.passwords import PasswordProblem, password_problems
+from cxculture.services import audit
 
 
 class AccountError(Exception):
@@ -109,6 +110,8 @@ def create_admin(email: str, name: str, password: str) -> User:
         password_hash=_hash_new_password(password, email),
     )
     db.session.add(user)
+    db.session.flush()
+    audit.record(None, "org.admin_created", "user", user.id)
     db.session.commit()
     return user
 

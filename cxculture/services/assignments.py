@@ -189,6 +189,16 @@ def apply_rules(survey: Survey, now: datetime) -> int:
             db.session.add(
                 RuleApplication(rule_id=rule.id, department_path=group.key, enrolled=enrolled)
             )
+            audit.record(
+                None,
+                "training.rule_applied",
+                "survey",
+                survey.id,
+                rule=rule.id,
+                module=rule.module.slug,
+                department=group.key,
+                enrolled=enrolled,
+            )
             created += enrolled
     db.session.commit()
     return created

@@ -1,15 +1,61 @@
-"""Appending to the audit trail (the caller's transaction commits it with the change itself)."""
+"""The audit trail: appending in the caller's transaction, reading it back (one record's history,
+HR's searchable log) and exporting it.
+
+What an entry may hold: who acted (their id), what they did, to which record, and details that
+make it useful: counts, paths, dates, formats. Never survey answers, and never a person's name
+or email: details that name people hold their ids (``PEOPLE_DETAILS``), looked up when read, so
+an erased person's name leaves the trail with their account while the trail stays as written.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlalchemy import Select, func, or_, select
 
 from cxculture.extensions import db
-from cxculture.models import AuditEvent, User
+from cxculture.models import (
+    AuditEvent,
+    Department,
+    Instrument,
+    Module,
+    RosterImport,
+    Survey,
+    User,
+)
+from cxculture.services import exports
+
+# Detail keys whose values are people's ids: one id, a list of ids, or a [before, after] pair.
+PEOPLE_DETAILS = frozenset(
+    {
+        "manager",
+        "heads_before",
+        "heads_after",
+        "hr_admin_granted",
+        "hr_admin_removed",
+        "heads_changed",
+    }
+)
+# What each kind of target is called when the log shows it.
+TARGET_NAMES = {
+    "survey": (Survey.id, Survey.name),
+    "user": (User.id, User.name),
+    "department": (Department.id, Department.path),
+    "module": (Module.id, Module.slug),
+    "instrument": (Instrument.id, Instrument.key),
+    "roster": (RosterImport.id, RosterImport.filename),
+}
+PAGE_SIZE = 50
+CHUNK = 500  # ids per IN (...), below every database's bound-parameter limit
+EXPORT_BATCH = 1000
 
 
-def record(actor: User | None, action: str, target_type: str, target_id: int, **details) -> None:
-    """Note that ``actor`` did ``action`` to a record, in the current transaction."""
+def record(actor: User | None, action: str, target_type: str, target_id: int, /, **details) -> None:
+    """Note that ``actor`` (None: the system) did ``action`` to a record, in the current
+    transaction, so the entry commits or rolls back with the change itself."""
     db.session.add(
         AuditEvent(
             actor_id=actor.id if actor is not None else None,
@@ -21,12 +67,272 @@ def record(actor: User | None, action: str, target_type: str, target_id: int, **
     )
 
 
-def events_for(target_type: str, target_id: int) -> list[AuditEvent]:
+def record_download(
+    actor: User, action: str, target_type: str, target_id: int, /, **details
+) -> None:
+    """Note that ``actor`` downloaded an export, and commit: a download changes nothing else."""
+    record(actor, action, target_type, target_id, **details)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person named in the trail, as they are now: ``name`` is None once they are erased."""
+
+    id: int
+    name: str | None = None
+    email: str | None = None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.name is None
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One entry as the log shows it: people and the target looked up by id."""
+
+    id: int
+    created_at: datetime
+    action: str
+    target_type: str
+    target_id: int
+    target_name: str | None
+    actor: PersonRef | None  # None: the system (a command or a scheduled job)
+    details: dict[str, object]
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def _people_ids(value: object) -> Iterable[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _people_ids(item)
+
+
+def _people(ids: Iterable[int]) -> dict[int, PersonRef]:
+    found: dict[int, PersonRef] = {}
+    for chunk in _chunks(ids):
+        for person_id, name, email in db.session.execute(
+            select(User.id, User.name, User.email).where(User.id.in_(chunk))
+        ):
+            found[person_id] = PersonRef(person_id, name, email)
+    return found
+
+
+def _named(value: object, people: Mapping[int, PersonRef]) -> object:
+    """``value`` with every id replaced by the person it names (erased or not)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return people.get(value) or PersonRef(value)
+    if isinstance(value, list):
+        return [_named(item, people) for item in value]
+    return value
+
+
+def _target_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
+    wanted: dict[str, set[int]] = {}
+    for entry in events:
+        if entry.target_type in TARGET_NAMES:
+            wanted.setdefault(entry.target_type, set()).add(entry.target_id)
+    names: dict[tuple[str, int], str] = {}
+    for target_type, ids in wanted.items():
+        id_column, name_column = TARGET_NAMES[target_type]
+        for chunk in _chunks(ids):
+            for target_id, name in db.session.execute(
+                select(id_column, name_column).where(id_column.in_(chunk))
+            ):
+                names[(target_type, target_id)] = name
+    return names
+
+
+def _rows(events: Sequence[AuditEvent]) -> list[EventRow]:
+    """The entries ready to show: three or four queries for any number of them."""
+    ids: list[int] = []
+    for entry in events:
+        if entry.actor_id is not None:
+            ids.append(entry.actor_id)
+        for key in PEOPLE_DETAILS.intersection(entry.details or {}):
+            ids.extend(_people_ids(entry.details[key]))
+    people = _people(ids)
+    targets = _target_names(events)
+    return [
+        EventRow(
+            id=entry.id,
+            created_at=entry.created_at,
+            action=entry.action,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            target_name=targets.get((entry.target_type, entry.target_id)),
+            actor=None if entry.actor_id is None else _named(entry.actor_id, people),
+            details={
+                key: _named(value, people) if key in PEOPLE_DETAILS else value
+                for key, value in (entry.details or {}).items()
+            },
+        )
+        for entry in events
+    ]
+
+
+def events_for(target_type: str, target_id: int) -> list[EventRow]:
     """The trail of one record, newest first."""
-    return list(
+    return _rows(
         db.session.execute(
             select(AuditEvent)
             .where(AuditEvent.target_type == target_type, AuditEvent.target_id == target_id)
             .order_by(AuditEvent.id.desc())
-        ).scalars()
+        )
+        .scalars()
+        .all()
     )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What HR narrows the log to; every part is optional."""
+
+    action: str | None = None
+    actor: str = ""  # part of the actor's name or email, any case
+    target_type: str | None = None
+    since: datetime | None = None  # from this moment on
+    until: datetime | None = None  # before this moment
+
+    def apply(self, query: Select) -> Select:
+        if self.action:
+            query = query.where(AuditEvent.action == self.action)
+        if self.target_type:
+            query = query.where(AuditEvent.target_type == self.target_type)
+        if self.since is not None:
+            query = query.where(AuditEvent.created_at >= self.since)
+        if self.until is not None:
+            query = query.where(AuditEvent.created_at < self.until)
+        text = self.actor.strip()
+        if text:
+            matching = select(User.id).where(
+                or_(
+                    User.name.icontains(text, autoescape=True),
+                    User.email.icontains(text, autoescape=True),
+                )
+            )
+            query = query.where(AuditEvent.actor_id.in_(matching))
+        return query
+
+    def summary(self) -> dict[str, object]:
+        """The filter as an export's own entry notes it. The actor search is typed text and may
+        be someone's name: the entry says only that there was one."""
+        return {
+            "action": self.action,
+            "target_type": self.target_type,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "actor_search": bool(self.actor.strip()),
+        }
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of the log and where it sits among the others."""
+
+    rows: list[EventRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def search_events(filters: AuditFilter, page: int = 1, per_page: int = PAGE_SIZE) -> EventPage:
+    """The entries ``filters`` lets through, newest first, one page at a time (cut in SQL)."""
+    total = db.session.execute(filters.apply(select(func.count(AuditEvent.id)))).scalar_one()
+    offset = (page - 1) * per_page
+    if offset >= total:  # past the last page: nothing to read
+        return EventPage([], page, per_page, total)
+    events = (
+        db.session.execute(
+            filters.apply(select(AuditEvent))
+            .order_by(AuditEvent.id.desc())
+            .limit(per_page)
+            .offset(offset)
+        )
+        .scalars()
+        .all()
+    )
+    return EventPage(_rows(events), page, per_page, total)
+
+
+EXPORT_HEADER = (
+    "time",
+    "actor_id",
+    "actor",
+    "actor_email",
+    "action",
+    "description",
+    "target_type",
+    "target_id",
+    "target",
+    "details",
+)
+
+
+def _details_json(details: Mapping[str, object]) -> str:
+    def encode(value: object) -> object:
+        if isinstance(value, PersonRef):
+            return value.as_json()
+        raise TypeError(type(value).__name__)
+
+    return json.dumps(details, default=encode, ensure_ascii=False, sort_keys=True)
+
+
+def _export_line(row: EventRow, zone: tzinfo, labels: Mapping[str, str]) -> list[exports.Cell]:
+    actor = row.actor
+    return [
+        row.created_at.astimezone(zone).isoformat(timespec="seconds"),
+        actor.id if actor is not None else None,
+        actor.name if actor is not None else None,
+        actor.email if actor is not None else None,
+        row.action,
+        labels.get(row.action, row.action),
+        row.target_type,
+        row.target_id,
+        row.target_name,
+        _details_json(row.details),
+    ]
+
+
+def export_events(
+    filters: AuditFilter, actor: User, zone: tzinfo, labels: Mapping[str, str]
+) -> bytes:
+    """The entries ``filters`` lets through as CSV (newest first, times in ``zone``, actions
+    described by ``labels``); the export is itself noted in the trail."""
+    lines: list[list[exports.Cell]] = []
+    before: int | None = None
+    while True:  # batch after batch, each starting below the last id read (no OFFSET)
+        query = filters.apply(select(AuditEvent)).order_by(AuditEvent.id.desc())
+        if before is not None:
+            query = query.where(AuditEvent.id < before)
+        batch = db.session.execute(query.limit(EXPORT_BATCH)).scalars().all()
+        if not batch:
+            break
+        lines.extend(_export_line(row, zone, labels) for row in _rows(batch))
+        before = batch[-1].id
+    body = exports.csv_bytes(EXPORT_HEADER, lines)
+    record_download(actor, "audit.exported", "audit", 0, rows=len(lines), **filters.summary())
+    return body

@@ -335,15 +335,15 @@ def set_department_heads(department: Department, heads: Sequence[User], actor: U
     if inactive:
         raise InactiveHead(inactive)
     unique = list({person.id: person for person in heads}.values())
-    before = sorted(person.email for person in department.heads)
+    before = sorted(person.id for person in department.heads)
     department.heads = unique
     audit.record(
         actor,
         "org.department_heads_set",
         "department",
         department.id,
-        before=before,
-        after=sorted(person.email for person in unique),
+        heads_before=before,
+        heads_after=sorted(person.id for person in unique),
     )
     db.session.commit()
 

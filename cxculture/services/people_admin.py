@@ -261,8 +261,12 @@ def update_person(person: User, changes: PersonChanges, actor: User, now: dateti
     person.manager = manager
     after = _snapshot(person)
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    # Roles get an entry of their own: the log's first question is who gave whom which powers.
+    roles = {key: changed.pop(key) for key in ROLE_DETAILS if key in changed}
     if changed:
         audit.record(actor, "org.person_updated", "user", person.id, **changed)
+    if roles:
+        audit.record(actor, "org.person_roles_changed", "user", person.id, **roles)
     db.session.flush()
 
     if person.is_active and not changes.is_active:
@@ -274,13 +278,16 @@ def update_person(person: User, changes: PersonChanges, actor: User, now: dateti
     db.session.commit()
 
 
+ROLE_DETAILS = ("is_hr_admin", "headed_departments")
+
+
 def _snapshot(person: User) -> dict[str, object]:
-    """What the audit trail notes of a person, as plain values."""
+    """What the audit trail notes of a person, as plain values (the manager by id)."""
     return {
         "department": person.department.path if person.department is not None else None,
         "is_hr_admin": person.is_hr_admin,
         "headed_departments": [department.path for department in person.headed_departments],
-        "manager": person.manager.email if person.manager is not None else None,
+        "manager": person.manager.id if person.manager is not None else None,
     }
 
 

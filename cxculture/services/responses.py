@@ -226,6 +226,8 @@ def score_response(response: Response, values: dict[int, int], items: list[Instr
     for dimension in DIMENSIONS:
         setattr(response, score_column(dimension), scores.get(dimension))
     response.orientation_index = orientation_index(scores.values())
+    if response.role_statement is None:
+        return  # deleted after the retention period: the category it was given stays
     classified = role_statement.classify(response.role_statement, None, lexicon_dir())
     response.role_category = classified.category
     response.role_lang = classified.lang

@@ -736,7 +736,7 @@ def apply_roster(
             record.applied_at = now
             record.summary = plan.counts()
         target = record.id if record is not None else 0
-        audit.record(actor, "roster.applied", "roster", target, **plan.counts())
+        audit.record(actor, "roster.applied", "roster", target, **plan.counts(), **_roles(plan))
         db.session.commit()
     except (RosterHasProblems, IntegrityError):
         db.session.rollback()
@@ -773,7 +773,7 @@ def apply_person(
         user_id = db.session.execute(select(User.id).where(User.email == row.email)).scalar_one()
         changes = ["created"] if plan.creates else [c for _r, _p, cs in plan.updates for c in cs]
         if changes:
-            audit.record(actor, action, "user", user_id, changes=changes, **details)
+            audit.record(actor, action, "user", user_id, changes=changes, **details, **_roles(plan))
         db.session.commit()
     except (RosterHasProblems, IntegrityError):
         db.session.rollback()
@@ -829,6 +829,30 @@ def _write(plan: RosterPlan, now: datetime, send_emails: bool) -> None:
                 select(User).where(User.employee_number.in_(created[start : start + 500]))
             ).scalars()
         accounts.queue_set_password_emails(newcomers)
+
+
+def _roles(plan: RosterPlan) -> dict[str, list[int]]:
+    """Who the import made or unmade HR admin, and whose headships it changed, by id (the
+    caller has flushed the new people): the trail notes powers given, not only counts."""
+    created = [row for row in plan.creates if row.hr_admin or row.heads]
+    ids: dict[str, int] = {}
+    for start in range(0, len(created), 500):
+        emails = [row.email for row in created[start : start + 500]]
+        found = db.session.execute(select(User.email, User.id).where(User.email.in_(emails)))
+        ids.update((email, user_id) for email, user_id in found)
+    granted = [ids[row.email] for row in created if row.hr_admin]
+    heads = [ids[row.email] for row in created if row.heads]
+    removed = []
+    for row, person, changes in plan.updates:
+        if "hr_admin" in changes:
+            (granted if row.hr_admin else removed).append(person.id)
+        if "heads" in changes:
+            heads.append(person.id)
+    return {
+        "hr_admin_granted": sorted(granted),
+        "hr_admin_removed": sorted(removed),
+        "heads_changed": sorted(heads),
+    }
 
 
 def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:

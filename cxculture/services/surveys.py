@@ -199,7 +199,8 @@ def close_survey(survey: Survey, actor: User, now: datetime) -> None:
 def extend_survey(survey: Survey, closes_at: datetime, actor: User, now: datetime) -> None:
     """Move the closing date later (also reopens a survey that closed on its date)."""
     state = survey.state(now)
-    if state is SurveyState.DRAFT or survey.closed_at is not None:
+    # Once the free text is deleted the wave is over for good: new answers would bring it back.
+    if state is SurveyState.DRAFT or survey.closed_at is not None or survey.free_text_deleted_at:
         raise WrongState("extend", state)
     if closes_at <= survey.closes_at or closes_at <= now:
         raise InvalidSurveyDates()

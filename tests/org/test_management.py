@@ -161,7 +161,7 @@ def test_setting_heads_replaces_the_current_ones(actor):
     assert {p.id for p in _department("Sales").heads} == {p.id for p in new}
     assert old.headed_departments == []
     event = _actions("org.department_heads_set")[0]
-    assert event.details["before"] == [old.email]
+    assert event.details["heads_before"] == [old.id]
 
 
 def test_a_deactivated_person_cannot_head_a_department(actor):
@@ -314,7 +314,7 @@ def test_updating_a_person_changes_department_roles_and_manager(actor):
     assert person.manager_id == boss.id
     details = _actions("org.person_updated")[0].details
     assert details["department"] == ["Sales", "Finance"]
-    assert details["manager"] == [None, "boss@example.test"]
+    assert details["manager"] == [None, boss.id]
 
 
 def test_a_person_cannot_manage_themselves(actor):
@@ -515,6 +515,7 @@ GET_PAGES = [
 POST_PAGES = [
     "/hr/org/people/{user}",
     "/hr/org/people/{user}/set-password-link",
+    "/hr/org/people/{user}/erase",
     "/hr/org/departments/{department}/rename",
     "/hr/org/departments/{department}/move",
     "/hr/org/departments/{department}/heads",
@@ -530,6 +531,7 @@ def test_the_lists_above_hold_every_page_of_the_blueprint(app):
         "people.people_index",
         "people.person",
         "people.resend_link",
+        "people.erase",
         "people.departments",
         "people.department",
         "people.rename_department",

@@ -1,0 +1,1 @@
+"""HR's audit log: who did what, searchable, and exportable as CSV."""

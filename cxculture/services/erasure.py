@@ -1,0 +1,144 @@
+"""Erasing a person: their account and personal data go, their survey answers stay in the
+results linked to no one.
+
+What goes: the account (name, email, employee number, password, language, manager, headships),
+their unsubmitted drafts, their training records (enrolments with quiz results and reflections:
+personal records, not survey answers), the messages they wrote when assigning training, every
+email addressed to them, and any stored roster file that names them.
+
+What stays, linked to no one: their survey responses (scores, category, free text, the
+department path they answered in) and their invitations (so past response rates do not move).
+The audit trail stays as written: it knows them by a number their name no longer goes with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+
+from cxculture.extensions import db
+from cxculture.models import (
+    Enrolment,
+    Invitation,
+    OutboxMessage,
+    Response,
+    RosterImport,
+    User,
+)
+from cxculture.services import audit, people, roster
+
+
+class ErasureRefused(Exception):
+    """Base of the reasons a person cannot be erased (nothing was changed)."""
+
+
+class SelfErasure(ErasureRefused):
+    """Nobody erases their own account: another HR admin does."""
+
+
+class LastHrAdmin(ErasureRefused):
+    """The only active HR admin cannot be erased: nobody could run the product afterwards."""
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What erasing changed, in counts (what the audit trail notes)."""
+
+    responses_unlinked: int
+    invitations_unlinked: int
+    enrolments_deleted: int
+    emails_deleted: int
+    roster_files_cleared: int
+
+    def as_details(self) -> dict[str, int]:
+        return {
+            "responses_unlinked": self.responses_unlinked,
+            "invitations_unlinked": self.invitations_unlinked,
+            "enrolments_deleted": self.enrolments_deleted,
+            "emails_deleted": self.emails_deleted,
+            "roster_files_cleared": self.roster_files_cleared,
+        }
+
+
+def _check(person: User, actor: User | None) -> None:
+    if actor is not None and person.id == actor.id:
+        raise SelfErasure()
+    if not (person.is_hr_admin and person.is_active):
+        return
+    # Every active HR admin's row is locked (PostgreSQL; SQLite has one writer anyway), the
+    # person's too: two admins erasing each other at once wait for one another, and the second
+    # finds the first gone.
+    admins = db.session.execute(
+        select(User.id)
+        .where(User.is_hr_admin.is_(True), User.is_active.is_(True))
+        .with_for_update()
+    ).scalars()
+    if not set(admins) - {person.id}:
+        raise LastHrAdmin()
+
+
+def _mentions(data: bytes, terms: list[str]) -> bool:
+    """Whether a stored roster file holds any of ``terms`` (any case; a number as a whole)."""
+    try:
+        text, _encoding = roster.decode(data)
+    except roster.RosterFileError:
+        return False
+    return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) for term in terms)
+
+
+def _clear_roster_files(terms: list[str]) -> int:
+    """Empty the stored roster files naming the person (their counts and summary stay)."""
+    cleared = 0
+    stored = select(RosterImport.id).where(func.length(RosterImport.content) > 0)
+    for import_id in db.session.execute(stored).scalars().all():
+        content = db.session.execute(  # one file in memory at a time: each can be 20 MB
+            select(RosterImport.content).where(RosterImport.id == import_id)
+        ).scalar_one()
+        if _mentions(content, terms):
+            db.session.execute(
+                update(RosterImport).where(RosterImport.id == import_id).values(content=b"")
+            )
+            cleared += 1
+    return cleared
+
+
+def _count(rowcount_statement) -> int:
+    return db.session.execute(
+        rowcount_statement.execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+
+
+def erase_person(person: User, actor: User | None, now: datetime) -> ErasureReport:
+    """Erase ``person`` for ``actor`` (None: the system) and commit; SelfErasure or
+    LastHrAdmin when refused."""
+    _check(person, actor)
+    person_id = person.id
+    terms = [term for term in (person.email, person.name, person.employee_number) if term]
+    # As for a leaver first: headships end, unanswered invitations to running surveys are
+    # withdrawn (response rates stop counting them).
+    people.deactivate_people([person_id], now)
+    report = ErasureReport(
+        responses_unlinked=_count(
+            update(Response)
+            .where(Response.user_id == person_id)
+            .values(user_id=None, invitation_id=None)
+        ),
+        invitations_unlinked=_count(
+            update(Invitation)
+            .where(Invitation.user_id == person_id)
+            .values(user_id=None, draft=None, draft_saved_at=None)
+        ),
+        enrolments_deleted=_count(delete(Enrolment).where(Enrolment.user_id == person_id)),
+        emails_deleted=_count(delete(OutboxMessage).where(OutboxMessage.to_email == person.email)),
+        roster_files_cleared=_clear_roster_files(terms),
+    )
+    _count(update(Enrolment).where(Enrolment.assigned_by_id == person_id).values(message=None))
+    # The row itself: the database's foreign keys unlink the rest (manager of, created by).
+    _count(delete(User).where(User.id == person_id))
+    db.session.expunge(person)
+    audit.record(actor, "org.person_erased", "user", person_id, **report.as_details())
+    db.session.commit()
+    return report
