@@ -67,7 +67,7 @@ def main() -> None:
             dimension = DIMENSIONS[number % len(DIMENSIONS)]
             text_ = f"Benchmark statement {number}"
             instruments.add_item(
-                instrument, dimension, False, {"en": text_, "pt_BR": text_, "es": text_}
+                instrument, dimension, False, {"en": text_, "pt_BR": text_, "es": text_}, actor
             )
         survey = new_survey("Results benchmark", actor)
         survey.instrument_id = instrument.id

@@ -75,7 +75,11 @@ def add_item(instrument_id: int):
     if form.validate_on_submit():
         try:
             instruments.add_item(
-                instrument, form.dimension.data, form.is_reverse_keyed.data, form.texts()
+                instrument,
+                form.dimension.data,
+                form.is_reverse_keyed.data,
+                form.texts(),
+                current_user,
             )
         except instruments.InstrumentFrozen:
             flash(_frozen(), "warning")
@@ -95,7 +99,7 @@ def edit_item(instrument_id: int, item_id: int):
     if form.validate_on_submit():
         try:
             instruments.update_item(
-                item, form.dimension.data, form.is_reverse_keyed.data, form.texts()
+                item, form.dimension.data, form.is_reverse_keyed.data, form.texts(), current_user
             )
         except instruments.InstrumentFrozen:
             flash(_frozen(), "warning")
@@ -116,9 +120,9 @@ def change_item(instrument_id: int, item_id: int, action: str):
     if ActionForm().validate_on_submit():
         try:
             if action == "remove":
-                instruments.remove_item(item)
+                instruments.remove_item(item, current_user)
             else:
-                instruments.move_item(item, -1 if action == "up" else 1)
+                instruments.move_item(item, -1 if action == "up" else 1, current_user)
         except instruments.InstrumentFrozen:
             flash(_frozen(), "warning")
     return redirect(url_for("instruments.show", instrument_id=instrument_id))

@@ -137,13 +137,29 @@ def _editable(instrument: Instrument) -> None:
         raise InstrumentFrozen(instrument.id)
 
 
+def _record(actor: User | None, action: str, item: InstrumentItem) -> None:
+    audit.record(
+        actor,
+        action,
+        "instrument",
+        item.instrument_id,
+        item=item.code,
+        dimension=item.dimension,
+        position=item.position,
+    )
+
+
 def _renumber(instrument: Instrument) -> None:
     for position, item in enumerate(instrument.items, start=1):
         item.position = position
 
 
 def add_item(
-    instrument: Instrument, dimension: str, is_reverse_keyed: bool, texts: dict[str, str]
+    instrument: Instrument,
+    dimension: str,
+    is_reverse_keyed: bool,
+    texts: dict[str, str],
+    actor: User | None,
 ) -> InstrumentItem:
     """Append an item to an editable instrument."""
     _editable(instrument)
@@ -161,12 +177,18 @@ def add_item(
         texts=_texts(texts, "item"),
     )
     instrument.items.append(item)
+    db.session.flush()
+    _record(actor, "instrument.item_added", item)
     db.session.commit()
     return item
 
 
 def update_item(
-    item: InstrumentItem, dimension: str, is_reverse_keyed: bool, texts: dict[str, str]
+    item: InstrumentItem,
+    dimension: str,
+    is_reverse_keyed: bool,
+    texts: dict[str, str],
+    actor: User | None,
 ) -> None:
     """Change an item of an editable instrument."""
     _editable(item.instrument)
@@ -175,10 +197,11 @@ def update_item(
     item.dimension = dimension
     item.is_reverse_keyed = is_reverse_keyed
     item.texts = _texts(texts, "item")
+    _record(actor, "instrument.item_edited", item)
     db.session.commit()
 
 
-def move_item(item: InstrumentItem, offset: int) -> None:
+def move_item(item: InstrumentItem, offset: int, actor: User | None) -> None:
     """Move an item up (negative) or down (positive) in its instrument."""
     instrument = item.instrument
     _editable(instrument)
@@ -188,13 +211,15 @@ def move_item(item: InstrumentItem, offset: int) -> None:
     items.insert(target, items.pop(index))
     instrument.items = items
     _renumber(instrument)
+    _record(actor, "instrument.item_moved", item)
     db.session.commit()
 
 
-def remove_item(item: InstrumentItem) -> None:
+def remove_item(item: InstrumentItem, actor: User | None) -> None:
     """Delete an item from an editable instrument."""
     instrument = item.instrument
     _editable(instrument)
+    _record(actor, "instrument.item_removed", item)
     instrument.items.remove(item)
     _renumber(instrument)
     db.session.commit()

@@ -9,7 +9,7 @@ import yaml
 
 from cxculture.models import User
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import instruments
+from cxculture.services import audit, instruments
 from tests.factories import make_instrument, make_survey, make_user
 
 
@@ -89,24 +89,45 @@ def test_copy_makes_an_editable_next_version(ctx):
 
 
 def test_items_can_be_added_edited_moved_and_removed_before_launch(ctx):
-    copy = instruments.copy_instrument(make_instrument(), _hr(ctx))
+    hr = _hr(ctx)
+    copy = instruments.copy_instrument(make_instrument(), hr)
     texts = {"en": "I thank customers.", "pt_BR": "Agradeço.", "es": "Agradezco."}
-    added = instruments.add_item(copy, "listen", False, texts)
+    added = instruments.add_item(copy, "listen", False, texts, hr)
     assert added.position == len(copy.items)
     assert added.code == "listen_4"  # after the three shipped listen items
 
-    instruments.move_item(added, -1)
+    instruments.move_item(added, -1, hr)
     assert copy.items[-2] is added
-    instruments.update_item(added, "share", True, {**texts, "en": "I pass it on."})
+    instruments.update_item(added, "share", True, {**texts, "en": "I pass it on."}, hr)
     assert (added.dimension, added.is_reverse_keyed, added.texts["en"]) == (
         "share",
         True,
         "I pass it on.",
     )
     first = copy.items[0]
-    instruments.remove_item(first)
+    instruments.remove_item(first, hr)
     assert first not in copy.items
     assert [item.position for item in copy.items] == list(range(1, len(copy.items) + 1))
+
+
+def test_every_item_change_is_in_the_audit_trail(ctx):
+    hr = _hr(ctx)
+    copy = instruments.copy_instrument(make_instrument(), hr)
+    texts = {"en": "I thank customers.", "pt_BR": "Agradeço.", "es": "Agradezco."}
+    added = instruments.add_item(copy, "listen", False, texts, hr)
+    instruments.update_item(added, "share", True, texts, hr)
+    instruments.move_item(added, -1, hr)
+    instruments.remove_item(added, hr)
+    trail = audit.events_for("instrument", copy.id)
+    assert [event.action for event in reversed(trail)] == [
+        "instrument.copied",
+        "instrument.item_added",
+        "instrument.item_edited",
+        "instrument.item_moved",
+        "instrument.item_removed",
+    ]
+    assert {event.actor.id for event in trail} == {hr.id}
+    assert trail[0].details == {"item": "listen_4", "dimension": "share", "position": 20}
 
 
 def test_items_are_frozen_once_a_survey_using_them_launches(ctx):
@@ -114,11 +135,13 @@ def test_items_are_frozen_once_a_survey_using_them_launches(ctx):
     make_survey(instrument=instrument)
     assert instrument.is_frozen
     with pytest.raises(instruments.InstrumentFrozen):
-        instruments.add_item(instrument, "listen", False, {"en": "x", "pt_BR": "x", "es": "x"})
+        instruments.add_item(
+            instrument, "listen", False, {"en": "x", "pt_BR": "x", "es": "x"}, None
+        )
     with pytest.raises(instruments.InstrumentFrozen):
-        instruments.remove_item(instrument.items[0])
+        instruments.remove_item(instrument.items[0], None)
     with pytest.raises(instruments.InstrumentFrozen):
-        instruments.move_item(instrument.items[1], -1)
+        instruments.move_item(instrument.items[1], -1, None)
 
 
 def test_hr_edits_an_item_through_the_page(app, browser, hr_admin):
