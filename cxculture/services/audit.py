@@ -27,6 +27,7 @@ from cxculture.models import (
     User,
 )
 from cxculture.services import exports
+from cxculture.services.paging import Page
 
 # Detail keys whose values are people's ids: one id, a list of ids, or a [before, after] pair.
 PEOPLE_DETAILS = frozenset(
@@ -237,34 +238,12 @@ class AuditFilter:
         }
 
 
-@dataclass(frozen=True)
-class EventPage:
-    """One page of the log and where it sits among the others."""
-
-    rows: list[EventRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def search_events(filters: AuditFilter, page: int = 1, per_page: int = PAGE_SIZE) -> EventPage:
+def search_events(filters: AuditFilter, page: int = 1, per_page: int = PAGE_SIZE) -> Page[EventRow]:
     """The entries ``filters`` lets through, newest first, one page at a time (cut in SQL)."""
     total = db.session.execute(filters.apply(select(func.count(AuditEvent.id)))).scalar_one()
     offset = (page - 1) * per_page
     if offset >= total:  # past the last page: nothing to read
-        return EventPage([], page, per_page, total)
+        return Page([], page, per_page, total)
     events = (
         db.session.execute(
             filters.apply(select(AuditEvent))
@@ -275,7 +254,7 @@ def search_events(filters: AuditFilter, page: int = 1, per_page: int = PAGE_SIZE
         .scalars()
         .all()
     )
-    return EventPage(_rows(events), page, per_page, total)
+    return Page(_rows(events), page, per_page, total)
 
 
 EXPORT_HEADER = (

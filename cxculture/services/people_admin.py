@@ -14,6 +14,7 @@ from cxculture import jobs
 from cxculture.extensions import db
 from cxculture.models import Department, User, department_heads
 from cxculture.services import accounts, audit, people
+from cxculture.services.paging import Page
 
 PAGE_SIZE = 50
 
@@ -80,34 +81,12 @@ class PersonRow:
     is_head: bool
 
 
-@dataclass(frozen=True)
-class PeoplePage:
-    """One page of the people list and where it sits among the others."""
-
-    rows: list[PersonRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def search_people(
     text: str = "",
     status: PeopleFilter = PeopleFilter.ACTIVE,
     page: int = 1,
     per_page: int = PAGE_SIZE,
-) -> PeoplePage:
+) -> Page[PersonRow]:
     """People whose name, email or employee number contains ``text`` (any case), by name,
     one page at a time: counted and cut in SQL, so the company's size does not matter."""
     conditions = []
@@ -127,7 +106,7 @@ def search_people(
     total = db.session.execute(select(func.count(User.id)).where(*conditions)).scalar_one()
     offset = (page - 1) * per_page
     if offset >= total:  # past the last page: nothing to read (and no huge OFFSET to run)
-        return PeoplePage([], page, per_page, total)
+        return Page([], page, per_page, total)
     found = db.session.execute(
         select(
             User.id,
@@ -164,7 +143,7 @@ def search_people(
         )
         for row in found
     ]
-    return PeoplePage(rows, page, per_page, total)
+    return Page(rows, page, per_page, total)
 
 
 def get_person(user_id: int) -> User | None:
