@@ -76,6 +76,30 @@ class DepartmentRow:
     is_archived: bool = False
 
 
+def active_headcounts(department_ids: list[int]) -> dict[int, int]:
+    """How many active people each of these departments has (absent: none)."""
+    return dict(
+        db.session.execute(
+            select(User.department_id, func.count(User.id))
+            .where(User.is_active.is_(True), User.department_id.in_(department_ids))
+            .group_by(User.department_id)
+        ).all()
+    )
+
+
+def heads_by_department(department_ids: list[int], shown) -> dict[int, list[str]]:
+    """The heads of each of these departments, as the column ``shown`` (name or email)."""
+    heads: dict[int, list[str]] = defaultdict(list)
+    for department_id, value in db.session.execute(
+        select(department_heads.c.department_id, shown)
+        .join(User, User.id == department_heads.c.user_id)
+        .where(department_heads.c.department_id.in_(department_ids))
+        .order_by(shown)
+    ):
+        heads[department_id].append(value)
+    return heads
+
+
 def department_rows(departments: list[Department] | None = None) -> list[DepartmentRow]:
     """Rows for ``departments`` (all when None) with active headcounts, in tree order."""
     query = select(
@@ -88,21 +112,8 @@ def department_rows(departments: list[Department] | None = None) -> list[Departm
     if not ids:
         return []
 
-    counts = dict(
-        db.session.execute(
-            select(User.department_id, func.count(User.id))
-            .where(User.is_active.is_(True), User.department_id.in_(ids))
-            .group_by(User.department_id)
-        ).all()
-    )
-    heads: dict[int, list[str]] = defaultdict(list)
-    for department_id, name in db.session.execute(
-        select(department_heads.c.department_id, User.name)
-        .join(User, User.id == department_heads.c.user_id)
-        .where(department_heads.c.department_id.in_(ids))
-        .order_by(User.name)
-    ):
-        heads[department_id].append(name)
+    counts = active_headcounts(ids)
+    heads = heads_by_department(ids, User.name)
 
     rolled_up: dict[str, int] = defaultdict(int)
     for row in found:

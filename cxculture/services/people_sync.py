@@ -20,7 +20,7 @@ from cxculture import jobs
 from cxculture.extensions import db
 from cxculture.models import ApiToken, Department, User, department_heads
 from cxculture.services import audit, people, roster
-from cxculture.services.org import subtree_condition
+from cxculture.services.org import active_headcounts, heads_by_department, subtree_condition
 from cxculture.services.roster import HEADS_SEPARATOR, RowProblem
 
 
@@ -77,21 +77,8 @@ def departments_page(after_id: int | None, limit: int) -> list[DepartmentRecord]
     ids = [department.id for department in found]
     if not ids:
         return []
-    counts = dict(
-        db.session.execute(
-            select(User.department_id, func.count(User.id))
-            .where(User.is_active.is_(True), User.department_id.in_(ids))
-            .group_by(User.department_id)
-        ).all()
-    )
-    heads: dict[int, list[str]] = defaultdict(list)
-    for department_id, email in db.session.execute(
-        select(department_heads.c.department_id, User.email)
-        .join(User, User.id == department_heads.c.user_id)
-        .where(department_heads.c.department_id.in_(ids))
-        .order_by(User.email)
-    ):
-        heads[department_id].append(email)
+    counts = active_headcounts(ids)
+    heads = heads_by_department(ids, User.email)
     return [
         DepartmentRecord(
             id=department.id,
