@@ -36,6 +36,7 @@ from cxculture.i18n import select_locale
 from cxculture.instruments.routes import bp as instruments_bp
 from cxculture.people.routes import bp as people_bp
 from cxculture.roster.routes import bp as roster_bp
+from cxculture.routing import register_converters
 from cxculture.services.accounts import load_session_user
 from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
@@ -59,6 +60,7 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
     app.config.from_object(config)
 
     _init_extensions(app)
+    register_converters(app.url_map)
     _register_blueprints(app)
 
     app.before_request(enforce_access_policy)
