@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from cxculture.forms import Form
 from cxculture.models import PrivacyMode, Survey
 from cxculture.services.surveys import SurveySpec
 
@@ -35,7 +35,7 @@ def to_local(value: datetime) -> datetime:
     return to_user_timezone(value).replace(tzinfo=None)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     instrument_id = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
     privacy_mode = RadioField(
@@ -93,18 +93,18 @@ class SurveyForm(FlaskForm):
         )
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     closes_at = DateTimeLocalField(
         _l("New closing time"), format=LOCAL_FORMAT, validators=[InputRequired()]
     )
     submit = SubmitField(_l("Extend"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A lifecycle button: the CSRF token is all it carries."""
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     dimension = SelectField(_l("Dimension"))
     threshold = IntegerField(
         _l("Below this score"), default=60, validators=[InputRequired(), NumberRange(1, 100)]

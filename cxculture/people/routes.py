@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from cxculture.access import roles_required
+from cxculture.forms import Form
 from cxculture.hr.forms import ActionForm
 from cxculture.models import Department, Role, User, utcnow
 from cxculture.people.forms import (
@@ -202,7 +202,7 @@ def _department_or_404(department_id: int) -> Department:
 class DepartmentForms:
     """The small forms of a department's page; ``submitted`` holds the one just posted."""
 
-    def __init__(self, department: Department, **submitted: FlaskForm):
+    def __init__(self, department: Department, **submitted: Form):
         self.rename = submitted.get("rename") or RenameForm(formdata=None, name=department.name)
         self.move = submitted.get("move") or MoveForm(
             formdata=None, parent_id=department.parent_id or NO_DEPARTMENT
