@@ -21,13 +21,15 @@ from cxculture.people.forms import (
     PersonForm,
     RenameForm,
 )
+from cxculture.query_params import number_arg, text_arg
 from cxculture.services import audit, org, people_admin
 from cxculture.services.people_admin import PeopleFilter
 
 bp = Blueprint("people", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
 
-MAX_PAGE_DIGITS = 9  # a longer page number is malformed, not just past the end
+MAX_PAGE = 10**9 - 1  # a larger page number is malformed, not just past the end
+SEARCH_MAX = 200  # characters of the people search
 
 HISTORY_LABELS = {
     "org.department_renamed": _l("renamed the department"),
@@ -62,10 +64,7 @@ STATUS_LABELS = {
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
-        abort(400)
-    return int(raw)
+    return number_arg("page", 1, 1, MAX_PAGE)
 
 
 def _status() -> PeopleFilter:
@@ -78,7 +77,7 @@ def _status() -> PeopleFilter:
 @bp.route("/people")
 @HR_ONLY
 def people_index():
-    query = request.args.get("q", "")[:200]
+    query = text_arg("q", SEARCH_MAX)
     status = _status()
     found = people_admin.search_people(query, status, _page_number())
     return render_template(
