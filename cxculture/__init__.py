@@ -41,6 +41,7 @@ from cxculture.services.accounts import load_session_user
 from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
 from cxculture.training.routes import bp as training_bp
+from cxculture.uploads import UploadClosingRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -58,6 +59,7 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
         cls = config if isinstance(config, type) else config_class(config)
         config = cls(app.instance_path)
     app.config.from_object(config)
+    app.request_class = UploadClosingRequest
 
     _init_extensions(app)
     register_converters(app.url_map)
