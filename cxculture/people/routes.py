@@ -13,6 +13,7 @@ from cxculture.access import roles_required
 from cxculture.forms import Form
 from cxculture.hr.forms import ActionForm
 from cxculture.models import Department, Role, User, utcnow
+from cxculture.models.org import PATH_MAX_LENGTH
 from cxculture.people.forms import (
     NO_DEPARTMENT,
     HeadsForm,
@@ -258,6 +259,12 @@ def _tree_error(exc: org.DepartmentChangeRefused) -> str:
         return _("There is already a department at “%(path)s”.", path=exc.path)
     if isinstance(exc, org.InvalidDepartmentName):
         return _("A department name cannot be blank or contain “/”.")
+    if isinstance(exc, org.PathTooLong):
+        return _(
+            "The path of this department, or of one below it, would be longer than "
+            "%(n)d characters.",
+            n=PATH_MAX_LENGTH,
+        )
     if isinstance(exc, org.WouldBeOwnAncestor):
         return _("A department cannot go under itself or under a department below it.")
     if isinstance(exc, org.DepartmentHasPeople):

@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased, defer
 
 from cxculture.extensions import db
 from cxculture.models import Department, RosterImport, User, department_heads
-from cxculture.models.org import PATH_SEPARATOR
+from cxculture.models.org import PATH_MAX_LENGTH, PATH_SEPARATOR
 from cxculture.services import accounts, audit, people
 
 # The columns a roster can have, and the names HR systems give them in en/pt/es (compared
@@ -286,6 +286,8 @@ def department_problem(path: str) -> str | None:
         return "department_invalid"
     if any(len(name) > DEPARTMENT_NAME_MAX for name in names):
         return "department_invalid"
+    if len(PATH_SEPARATOR.join(names)) > PATH_MAX_LENGTH:
+        return "department_too_long"
     if len({simplify(name) for name in names}) < len(names):
         return "department_own_ancestor"  # "Sales/East/Sales": a department inside itself
     return None

@@ -202,6 +202,14 @@ def test_every_bad_row_is_named_with_its_line_and_reason():
     assert parsed.rows == []
 
 
+def test_a_department_path_longer_than_its_column_is_rejected():
+    deep = "/".join(["D" * 120] * 9)  # every level allowed, the whole too long
+    rows = [["1", "Ana", "ana@acme.test", deep], ["2", "Bia", "bia@acme.test", "IT"]]
+    header = [*HEADER, "head of"]
+    parsed = roster.read_roster(csv_file([[*rows[0], ""], [*rows[1], deep]], header))
+    assert _reasons(parsed) == {2: "department_too_long", 3: "bad_heads"}
+
+
 def test_flags_languages_and_managers_are_checked():
     header = [*HEADER, "hr admin", "language", "manager email", "head of"]
     rows = [
