@@ -84,6 +84,7 @@ ROSTER_PROBLEMS = {
     "department_invalid": _l("The department path has an empty or overlong level."),
     "department_own_ancestor": _l("The department path puts a department inside itself."),
     "department_too_long": _l("The department path is longer than 1,000 characters."),
+    "control_characters": _l("A value holds invisible control characters (shown as �)."),
     "bad_heads": _l("A department this person heads is not a valid path."),
     "bad_flag": _l("Not understood as yes or no."),
     "bad_locale": _l("Unknown language (use en, pt_BR or es)."),

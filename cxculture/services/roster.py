@@ -30,6 +30,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
+from cxculture.characters import FORBIDDEN, has_forbidden_characters
 from cxculture.extensions import db
 from cxculture.models import Department, RosterImport, User, department_heads
 from cxculture.models.org import PATH_MAX_LENGTH, PATH_SEPARATOR
@@ -320,6 +321,11 @@ def _header(fields: list[str]) -> tuple[dict[int, str], dict[str, str], list[str
 
 def _check(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
     """One row on its own: a row to plan, or the first reason to reject it."""
+    for value in values.values():
+        # A NUL past the part of the file sniffed for binary data, or a stray control
+        # character pasted into the HR system: nothing that can be stored (or exported).
+        if has_forbidden_characters(value):
+            return RowProblem(line, "control_characters", FORBIDDEN.sub("\ufffd", value)[:80])
     for column, limit in MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
             return RowProblem(line, f"{column}_too_long", values[column][:80])
@@ -758,7 +764,7 @@ def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:
 def store_upload(filename: str, data: bytes, deactivate_missing: bool, actor: User) -> RosterImport:
     """Keep an uploaded file (already read without error) for its preview and apply steps."""
     record = RosterImport(
-        filename=filename[:255] or "roster.csv",
+        filename=FORBIDDEN.sub("", filename)[:255] or "roster.csv",
         content=data,
         sha256=hashlib.sha256(data).hexdigest(),
         deactivate_missing=deactivate_missing,

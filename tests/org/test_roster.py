@@ -210,6 +210,22 @@ def test_a_department_path_longer_than_its_column_is_rejected():
     assert _reasons(parsed) == {2: "department_too_long", 3: "bad_heads"}
 
 
+@pytest.mark.parametrize("cell", ["Ana\x01", "\x1b[31mAna", "Ana\x0b"])
+def test_a_row_with_control_characters_is_rejected(cell):
+    rows = [["1", cell, "ana@acme.test", "IT"], ["2", "Bia", "bia@acme.test", "IT"]]
+    parsed = roster.read_roster(csv_file(rows))
+    assert _reasons(parsed) == {2: "control_characters"}
+    assert [row.email for row in parsed.rows] == ["bia@acme.test"]
+
+
+def test_a_nul_past_the_part_sniffed_for_binary_data_rejects_its_row():
+    rows = [[str(n), f"Person {n}", f"p{n}@acme.test", "IT"] for n in range(1, 400)]
+    rows.append(["999", "Nu\x00l", "nul@acme.test", "IT"])
+    data = csv_file(rows)
+    assert data.index(b"\x00") > 8192
+    assert _reasons(roster.read_roster(data)) == {401: "control_characters"}
+
+
 def test_flags_languages_and_managers_are_checked():
     header = [*HEADER, "hr admin", "language", "manager email", "head of"]
     rows = [
@@ -505,6 +521,18 @@ def test_unusable_uploads_get_a_message_and_store_nothing(app, browser, hr_admin
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(func.count(RosterImport.id))).scalar_one() == 0
+
+
+def test_an_uploaded_file_name_keeps_no_control_characters(app, browser, hr_admin):
+    browser.login(hr_admin.email)
+    response = browser.post_form(
+        "/hr/roster/",
+        {"file": (io.BytesIO(csv_file(PEOPLE)), "ex\x00port\x1b.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(RosterImport.filename)).scalar_one() == "export.csv"
 
 
 def test_a_50_mb_upload_is_refused_with_the_limit(app, browser, hr_admin):
