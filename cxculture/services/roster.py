@@ -238,10 +238,13 @@ class ParsedRoster:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of the file and the encoding it was read with."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError:  # a byte-order mark, then bytes that are not that encoding
+        raise RosterFileError("not_text") from None
     if data.startswith(b"PK\x03\x04"):
         raise RosterFileError("spreadsheet", "xlsx")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -399,9 +402,9 @@ def read_roster(data: bytes, max_bytes: int | None = None) -> ParsedRoster:
     text, encoding = decode(data)
     if not text.strip():
         raise RosterFileError("empty")
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
+        delimiter = _delimiter(text)  # reads the header line: a field too long fails here
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         header = next(reader)
         positions, columns, unknown = _header(header)
         rows: list[RosterRow] = []

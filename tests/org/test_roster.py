@@ -171,6 +171,21 @@ def test_a_file_over_the_limit_is_refused_before_reading():
     assert caught.value.code == "too_large"
 
 
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (codecs.BOM_UTF16_BE + b"\x00", "not_text"),  # an odd number of UTF-16 bytes
+        (codecs.BOM_UTF16_LE + b"\x00\xd8", "not_text"),  # half a surrogate pair
+        (codecs.BOM_UTF8 + b"caf\xe9", "not_text"),  # the mark, then Windows-1252
+        (b"a" * (1024 * 1024), "not_csv"),  # one header field longer than csv reads
+    ],
+)
+def test_a_file_that_cannot_be_decoded_or_split_is_refused_whole(data, code):
+    with pytest.raises(roster.RosterFileError) as caught:
+        roster.read_roster(data)
+    assert caught.value.code == code
+
+
 def test_every_bad_row_is_named_with_its_line_and_reason():
     rows = [
         ["1", "Ana", "ana@acme.test", "IT"],  # line 2: fine
