@@ -8,6 +8,9 @@ import json
 import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from wtforms import StringField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import Length
 
 from cxculture.extensions import db
 from cxculture.forms import Form
@@ -97,3 +100,37 @@ def test_a_json_body_is_a_form_with_nothing_filled_in(app, browser, hr_admin, do
     assert "This field is required." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(func.count(Survey.id))).scalar_one() == 0
+
+
+# Text fields whose value is never stored as it is typed, or only in an unbounded column.
+UNBOUNDED_TEXT = {
+    "ChangePasswordForm.current_password": "compared with the stored hash, never stored",
+    "SetPasswordForm.new_password": "hashed; the password rules cap it at 256 characters",
+    "SetPasswordForm.confirm_password": "compared with the new password, never stored",
+    "LanguageForm.next": "a redirect target, never stored",
+    "LoginForm.next": "a redirect target, never stored",
+    "TextForm.body_markdown": "a TEXT column",
+    "TextForm.quiz": "parsed into the quiz's JSON, which has no size",
+}
+
+
+def _text_fields():
+    for cls in _subclasses(Form):
+        if not cls.__module__.startswith("cxculture.") or "<locals>" in cls.__qualname__:
+            continue
+        for owner in cls.__mro__:
+            for name, value in vars(owner).items():
+                if isinstance(value, UnboundField) and issubclass(value.field_class, StringField):
+                    yield cls, name, value
+
+
+def test_every_text_field_has_a_length_limit(app):
+    fields = list(_text_fields())
+    assert ("SurveyForm", "name") in {(cls.__name__, name) for cls, name, _field in fields}
+    unlimited = sorted(
+        f"{cls.__name__}.{name}"
+        for cls, name, field in fields
+        if not any(isinstance(v, Length) and v.max > 0 for v in field.kwargs.get("validators", ()))
+        and not any(f"{base.__name__}.{name}" in UNBOUNDED_TEXT for base in cls.__mro__)
+    )
+    assert unlimited == []
