@@ -324,11 +324,11 @@ def _header(fields: list[str]) -> tuple[dict[int, str], dict[str, str], list[str
 
 def _check(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
     """One row on its own: a row to plan, or the first reason to reject it."""
-    for value in values.values():
+    for column, value in values.items():
         # A NUL past the part of the file sniffed for binary data, or a stray control
         # character pasted into the HR system: nothing that can be stored (or exported).
         if has_forbidden_characters(value):
-            return RowProblem(line, "control_characters", FORBIDDEN.sub("\ufffd", value)[:80])
+            return RowProblem(line, "bad_characters", column)
     for column, limit in MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
             return RowProblem(line, f"{column}_too_long", values[column][:80])
