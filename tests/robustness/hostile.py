@@ -206,7 +206,11 @@ def urlencoded(body: FieldValues) -> bytes:
     return urlencode(pairs).encode("ascii")
 
 
-def multipart(body: FieldValues, boundary: str = "fuzz-boundary-7d1") -> bytes:
+BOUNDARY = "fuzz-boundary-7d1"
+MULTIPART_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart(body: FieldValues, boundary: str = BOUNDARY) -> bytes:
     """A multipart/form-data body; a field named ``file`` goes as a file upload."""
     parts = []
     for name, values in body.items():
