@@ -38,10 +38,12 @@ from cxculture.i18n import select_locale
 from cxculture.instruments.routes import bp as instruments_bp
 from cxculture.people.routes import bp as people_bp
 from cxculture.roster.routes import bp as roster_bp
+from cxculture.routing import register_converters
 from cxculture.services.accounts import load_session_user
 from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
 from cxculture.training.routes import bp as training_bp
+from cxculture.uploads import UploadClosingRequest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -59,8 +61,10 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
         cls = config if isinstance(config, type) else config_class(config)
         config = cls(app.instance_path)
     app.config.from_object(config)
+    app.request_class = UploadClosingRequest
 
     _init_extensions(app)
+    register_converters(app.url_map)
     _register_blueprints(app)
 
     app.before_request(enforce_access_policy)

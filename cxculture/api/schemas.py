@@ -7,9 +7,10 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from cxculture.models.org import PATH_MAX_LENGTH
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
-from cxculture.services.roster import DEPARTMENT_PATH_MAX, HEADS_SEPARATOR, MAX_LENGTHS
+from cxculture.services.roster import HEADS_SEPARATOR, MAX_LENGTHS
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -152,7 +153,7 @@ class PersonInputSchema(Strict):
     )
     department = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=DEPARTMENT_PATH_MAX),
+        validate=validate.Length(min=1, max=PATH_MAX_LENGTH),
         metadata={
             "description": "Path from the top, levels separated by '/'; missing departments "
             "are created.",
@@ -160,7 +161,7 @@ class PersonInputSchema(Strict):
         },
     )
     heads = fields.List(
-        fields.String(validate=[validate.Length(min=1, max=DEPARTMENT_PATH_MAX), _no_separator]),
+        fields.String(validate=[validate.Length(min=1, max=PATH_MAX_LENGTH), _no_separator]),
         validate=validate.Length(max=100),
         metadata={"description": "Paths of the departments this person heads ([]: none)."},
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from cxculture.forms import Form
 from cxculture.hr.forms import from_local
 from cxculture.services.audit import AuditFilter
 from cxculture.templating import AUDIT_LABELS, AUDIT_TARGET_LABELS
@@ -16,7 +16,7 @@ from cxculture.templating import AUDIT_LABELS, AUDIT_TARGET_LABELS
 MAX_PAGE = 10**9  # a larger page number is malformed, not just past the end
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # it only reads
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     RadioField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
+from cxculture.forms import Form
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.templating import DIMENSION_LABELS
 
@@ -27,7 +27,7 @@ questions:
 """
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(Form):
     slug = StringField(
         _l("Short name in the address"),
         validators=[
@@ -55,7 +55,7 @@ class ModuleForm(FlaskForm):
     submit = SubmitField(_l("Create the module"))
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body_markdown = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()])
     reflection_prompt = StringField(

@@ -29,7 +29,7 @@ def _module_or_404(slug: str):
 def index():
     return render_template(
         "catalogue/index.html",
-        modules=training.catalogue(include_archived=True),
+        modules=training.catalogue(include_archived=True, include_unwritten=True),
         locales=SUPPORTED_LOCALES,
         form=ActionForm(),
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from cxculture.forms import Form
 
-class AssignForm(FlaskForm):
+
+class AssignForm(Form):
     module_id = SelectField(_l("Module"), coerce=int, validators=[InputRequired()])
     department_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
     due_on = DateField(_l("Due date"), validators=[InputRequired()])

@@ -25,11 +25,13 @@ from cxculture.access import can_view_department, roles_required
 from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
+from cxculture.query_params import id_arg, number_arg, parse_id, text_arg
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import assignments, audit, dashboards, exports, org, results, training
 from cxculture.templating import DIMENSION_LABELS
 
 MAX_LEVEL = 20  # deeper than any department tree; a larger level is a malformed filter
+DEPARTMENT_KEY_MAX = 1000  # a department path's column size: a longer key names no department
 HEATMAP_ROWS = 60  # more departments than this read better as the table alone
 
 bp = Blueprint("dashboards", __name__)
@@ -61,9 +63,9 @@ def _assign_form() -> AssignForm:
 def _preselect(form: AssignForm) -> None:
     """Fill the module and department a link asked for (from "where to act"), if offered."""
     for field in (form.module_id, form.department_id):
-        raw = request.args.get(field.name.removesuffix("_id"), "")
-        if raw.isdigit() and int(raw) in {choice.value for choice in field.choices}:
-            field.data = int(raw)
+        wanted = parse_id(request.args.get(field.name.removesuffix("_id")))
+        if wanted in {choice.value for choice in field.choices}:
+            field.data = wanted
 
 
 @bp.route("/training", methods=["GET", "POST"])
@@ -71,10 +73,10 @@ def _preselect(form: AssignForm) -> None:
 def training_page():
     form = _assign_form()
     today = utcnow().date()
-    posted = request.form.get("department_id", "")
-    if posted.isdigit():
+    posted = parse_id(request.form.get("department_id"))
+    if posted is not None:
         # A department outside the person's reach is a 403, not a "not a valid choice".
-        target = org.get_department(int(posted))
+        target = org.get_department(posted)
         if target is not None and not can_view_department(current_user, target):
             abort(403)
     if request.method == "GET":
@@ -122,12 +124,10 @@ def training_csv():
 
 
 def _survey_param(surveys: list) -> object:
-    raw = request.args.get("survey")
-    if raw is None:
+    survey_id = id_arg("survey")
+    if survey_id is None:
         return dashboards.default_survey(surveys, utcnow())
-    if not raw.isdigit():
-        abort(400)
-    chosen = next((survey for survey in surveys if survey.id == int(raw)), None)
+    chosen = next((survey for survey in surveys if survey.id == survey_id), None)
     if chosen is None:
         abort(404)
     return chosen
@@ -144,7 +144,8 @@ def _or_403(load, survey, *args):
     """``load(current_user, survey, department, *args)``, answering 403 out of reach and 404
     while there are no answers to draw or report."""
     try:
-        return load(current_user, survey, request.args.get("department") or None, *args)
+        department = text_arg("department", DEPARTMENT_KEY_MAX) or None
+        return load(current_user, survey, department, *args)
     except assignments.NotYourDepartment:
         abort(403)
     except dashboards.NoAnswersYet:
@@ -248,10 +249,7 @@ def results_report():
 
 
 def _level() -> int:
-    raw = request.args.get("level", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LEVEL:
-        abort(400)
-    return int(raw)
+    return number_arg("level", 1, 1, MAX_LEVEL)
 
 
 @bp.route("/overview")

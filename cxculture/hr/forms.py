@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from cxculture.forms import Form
 from cxculture.models import PrivacyMode, Survey
 from cxculture.models.api_tokens import SCOPES
 from cxculture.services.surveys import SurveySpec
@@ -45,7 +45,7 @@ def to_local(value: datetime) -> datetime:
     return to_user_timezone(value).replace(tzinfo=None)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     instrument_id = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
     privacy_mode = RadioField(
@@ -103,18 +103,18 @@ class SurveyForm(FlaskForm):
         )
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     closes_at = DateTimeLocalField(
         _l("New closing time"), format=LOCAL_FORMAT, validators=[InputRequired()]
     )
     submit = SubmitField(_l("Extend"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A lifecycle button: the CSRF token is all it carries."""
 
 
-class DeleteFreeTextForm(FlaskForm):
+class DeleteFreeTextForm(Form):
     confirm = BooleanField(
         _l("I understand that what people wrote in this survey will be deleted for good."),
         validators=[DataRequired()],
@@ -122,7 +122,7 @@ class DeleteFreeTextForm(FlaskForm):
     submit = SubmitField(_l("Delete the free-text answers"))
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     dimension = SelectField(_l("Dimension"))
     threshold = IntegerField(
         _l("Below this score"), default=60, validators=[InputRequired(), NumberRange(1, 100)]
@@ -142,7 +142,7 @@ SCOPE_LABELS = {
 }
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(), Length(max=100)],

@@ -108,9 +108,9 @@ def edit_survey(survey_id: int):
 def _rule_form() -> RuleForm:
     form = RuleForm()
     form.dimension.choices = [SelectChoice(key, DIMENSION_LABELS[key]) for key in DIMENSIONS]
-    form.module_id.choices = [
-        SelectChoice(module_id, title)
-        for module_id, title in training.titles(str(get_locale())).items()
+    locale = str(get_locale())
+    form.module_id.choices = [  # the modules people can take: written and not archived
+        SelectChoice(module.id, module.text_in(locale).title) for module in training.catalogue()
     ]
     return form
 

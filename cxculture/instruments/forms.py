@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from cxculture.forms import Form
 from cxculture.models import InstrumentItem
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.templating import DIMENSION_LABELS
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     dimension = SelectField(
         _l("Dimension"), choices=[SelectChoice(key, DIMENSION_LABELS[key]) for key in DIMENSIONS]
     )

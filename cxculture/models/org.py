@@ -24,6 +24,7 @@ from config import SUPPORTED_LOCALES
 from cxculture.models.base import Base, UTCDateTime
 
 PATH_SEPARATOR = "/"
+PATH_MAX_LENGTH = 1000  # characters of a department's path, and of every copy of one
 
 
 class Role(StrEnum):
@@ -58,7 +59,7 @@ class Department(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    path: Mapped[str] = mapped_column(String(1000), unique=True)
+    path: Mapped[str] = mapped_column(String(PATH_MAX_LENGTH), unique=True)
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )

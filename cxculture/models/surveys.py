@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxculture.models.base import Base, UTCDateTime, utcnow
-from cxculture.models.org import Department, User
+from cxculture.models.org import PATH_MAX_LENGTH, Department, User
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
 from cxculture.scoring.role_statement import CATEGORIES
 
@@ -192,7 +192,7 @@ class Invitation(Base):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL")
     )
-    department_path: Mapped[str | None] = mapped_column(String(1000))
+    department_path: Mapped[str | None] = mapped_column(String(PATH_MAX_LENGTH))
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -236,7 +236,7 @@ class Response(Base):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )
-    department_path: Mapped[str | None] = mapped_column(String(1000), index=True)
+    department_path: Mapped[str | None] = mapped_column(String(PATH_MAX_LENGTH), index=True)
     locale: Mapped[str] = mapped_column(String(10))
     # The free text: None once deleted after the retention period. The category of the role
     # statement, computed at submission, stays, so the results do not change.

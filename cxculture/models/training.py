@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxculture.models.base import Base, UTCDateTime, utcnow
-from cxculture.models.org import User
+from cxculture.models.org import PATH_MAX_LENGTH, User
 
 REFLECTION_KINDS = ("role_statement", "free")
 ENROLMENT_SOURCES = ("self", "recommended", "department", "rule")
@@ -153,6 +153,6 @@ class RuleApplication(Base):
     rule_id: Mapped[int] = mapped_column(
         ForeignKey("training_rules.id", ondelete="CASCADE"), primary_key=True
     )
-    department_path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    department_path: Mapped[str] = mapped_column(String(PATH_MAX_LENGTH), primary_key=True)
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     enrolled: Mapped[int] = mapped_column(Integer)

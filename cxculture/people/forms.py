@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from cxculture.forms import Form
 from cxculture.models import User
 from cxculture.services.org import NAME_MAX_LENGTH
 from cxculture.services.people_admin import PersonChanges
@@ -22,7 +22,7 @@ from cxculture.services.people_admin import PersonChanges
 NO_DEPARTMENT = 0  # the select's value for "no department" and for "the top level"
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     department_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
     is_hr_admin = BooleanField(_l("HR admin"))
     headed_department_ids = SelectMultipleField(_l("Heads these departments"), coerce=int)
@@ -52,15 +52,15 @@ class PersonForm(FlaskForm):
         )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     name = StringField(_l("New name"), validators=[DataRequired(), Length(max=NAME_MAX_LENGTH)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     parent_id = SelectField(_l("New place"), coerce=int, validators=[InputRequired()])
 
 
-class HeadsForm(FlaskForm):
+class HeadsForm(Form):
     emails = TextAreaField(
         _l("Heads' emails, one per line (leave empty for no head)"),
         validators=[Optional(), Length(max=10000)],
@@ -70,11 +70,11 @@ class HeadsForm(FlaskForm):
         return [line.strip() for line in (self.emails.data or "").splitlines() if line.strip()]
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target_id = SelectField(_l("Merge into"), coerce=int, validators=[InputRequired()])
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     """Erasing is for good: HR types the person's email to confirm."""
 
     confirm_email = StringField(

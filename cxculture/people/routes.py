@@ -7,12 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from cxculture.access import roles_required
+from cxculture.forms import Form
 from cxculture.hr.forms import ActionForm
 from cxculture.models import Department, Role, User, utcnow
+from cxculture.models.org import PATH_MAX_LENGTH
 from cxculture.people.forms import (
     NO_DEPARTMENT,
     EraseForm,
@@ -22,13 +23,15 @@ from cxculture.people.forms import (
     PersonForm,
     RenameForm,
 )
+from cxculture.query_params import number_arg, text_arg
 from cxculture.services import audit, erasure, org, people_admin
 from cxculture.services.people_admin import PeopleFilter
 
 bp = Blueprint("people", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
 
-MAX_PAGE_DIGITS = 9  # a longer page number is malformed, not just past the end
+MAX_PAGE = 10**9 - 1  # a larger page number is malformed, not just past the end
+SEARCH_MAX = 200  # characters of the people search
 
 STATUS_LABELS = {
     PeopleFilter.ACTIVE: _l("Active"),
@@ -38,10 +41,7 @@ STATUS_LABELS = {
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_PAGE_DIGITS or int(raw) < 1:
-        abort(400)
-    return int(raw)
+    return number_arg("page", 1, 1, MAX_PAGE)
 
 
 def _status() -> PeopleFilter:
@@ -54,7 +54,7 @@ def _status() -> PeopleFilter:
 @bp.route("/people")
 @HR_ONLY
 def people_index():
-    query = request.args.get("q", "")[:200]
+    query = text_arg("q", SEARCH_MAX)
     status = _status()
     found = people_admin.search_people(query, status, _page_number())
     return render_template(
@@ -200,7 +200,7 @@ def _department_or_404(department_id: int) -> Department:
 class DepartmentForms:
     """The small forms of a department's page; ``submitted`` holds the one just posted."""
 
-    def __init__(self, department: Department, **submitted: FlaskForm):
+    def __init__(self, department: Department, **submitted: Form):
         self.rename = submitted.get("rename") or RenameForm(formdata=None, name=department.name)
         self.move = submitted.get("move") or MoveForm(
             formdata=None, parent_id=department.parent_id or NO_DEPARTMENT
@@ -255,6 +255,12 @@ def _tree_error(exc: org.DepartmentChangeRefused) -> str:
         return _("There is already a department at “%(path)s”.", path=exc.path)
     if isinstance(exc, org.InvalidDepartmentName):
         return _("A department name cannot be blank or contain “/”.")
+    if isinstance(exc, org.PathTooLong):
+        return _(
+            "The path of this department, or of one below it, would be longer than "
+            "%(n)d characters.",
+            n=PATH_MAX_LENGTH,
+        )
     if isinstance(exc, org.WouldBeOwnAncestor):
         return _("A department cannot go under itself or under a department below it.")
     if isinstance(exc, org.DepartmentHasPeople):

@@ -16,7 +16,7 @@ from cxculture.services.demo_training import seed_demo_training
 from cxculture.services.org import ensure_department
 from cxculture.services.training import load_modules
 
-DEFAULT_PASSWORD = "cxdemo"  # noqa: S105 - the documented demo password, demo data only
+DEFAULT_PASSWORD = "cxdemo"  # noqa: S105 - the demo's documented password
 DEMO_DOMAIN = "demo.test"
 
 # Department path -> how many people work directly in it (heads included).
@@ -239,7 +239,7 @@ def _ascii_slug(text: str) -> str:
 
 def _staff(seats: list[str]) -> list[DemoPerson]:
     """One person per seat (a department path), the same people on every run."""
-    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, no secret
     locales, weights = zip(*LOCALE_WEIGHTS.items(), strict=True)
     taken = {person.name for person in DEMO_LOGINS + OTHER_HEADS}
     staff: list[DemoPerson] = []

@@ -109,7 +109,7 @@ def _wave(name: str, actor: User, opens_at: datetime, closes_at: datetime) -> Su
 
 
 def _answer(survey: Survey, share: float, moment: datetime, skip: set[str]) -> int:
-    rng = random.Random(survey.name)  # noqa: S311 - demo data, not security
+    rng = random.Random(survey.name)  # noqa: S311 - reproducible demo data, no secret
     invitations = (
         db.session.execute(
             select(Invitation).where(Invitation.survey_id == survey.id).order_by(Invitation.id)

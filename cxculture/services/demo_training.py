@@ -28,7 +28,7 @@ def seed_demo_training(now: datetime) -> int:
     """Assign the demo modules once, and move a realistic share of them forward."""
     if db.session.execute(select(func.count(Enrolment.id))).scalar_one():
         return 0
-    rng = random.Random(7)  # noqa: S311 - demo data, not security
+    rng = random.Random(7)  # noqa: S311 - reproducible demo data, no secret
     assigned_on = now.date() - timedelta(days=21)
     for email, path, slug, due_in in PLAN:
         actor = db.session.execute(select(User).where(User.email == email)).scalar_one()

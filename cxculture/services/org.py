@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cxculture.extensions import db
 from cxculture.models import Department, User, department_heads
-from cxculture.models.org import PATH_SEPARATOR
+from cxculture.models.org import PATH_MAX_LENGTH, PATH_SEPARATOR
 from cxculture.models.surveys import survey_departments
 from cxculture.services import audit
 
@@ -26,6 +26,8 @@ def split_path(path: str) -> list[str]:
     """The names along ``path``, trimmed; ``'Operations / Sales'`` gives two names."""
     names = [part.strip() for part in path.split(PATH_SEPARATOR)]
     if not names or any(not name for name in names):
+        raise InvalidDepartmentPath(path)
+    if len(PATH_SEPARATOR.join(names)) > PATH_MAX_LENGTH:
         raise InvalidDepartmentPath(path)
     return names
 
@@ -196,6 +198,11 @@ class DepartmentPathTaken(DepartmentChangeRefused):
         self.path = path
 
 
+class PathTooLong(DepartmentChangeRefused):
+    """The change would make the path of the department, or of one below it, longer than the
+    column holds (``PATH_MAX_LENGTH``)."""
+
+
 class WouldBeOwnAncestor(DepartmentChangeRefused):
     """A department cannot go under itself or under a department below it."""
 
@@ -270,6 +277,17 @@ def _refuse_taken(path: str) -> None:
         raise DepartmentPathTaken(path)
 
 
+def _refuse_too_long(department: Department, new_path: str) -> None:
+    """PathTooLong when giving ``department`` ``new_path`` would make its path, or the longest
+    path below it, longer than ``PATH_MAX_LENGTH``."""
+    longest_below = db.session.execute(
+        select(func.max(func.length(Department.path))).where(_strictly_below(department.path))
+    ).scalar_one()
+    longest = len(new_path) + max(0, (longest_below or 0) - len(department.path))
+    if longest > PATH_MAX_LENGTH:
+        raise PathTooLong(new_path)
+
+
 def _repath_subtree(department: Department, new_path: str) -> int:
     """Give ``department`` ``new_path`` and every department below it the matching path, in
     one UPDATE. Returns how many departments below it moved along."""
@@ -322,8 +340,10 @@ def move_department(department: Department, new_parent: Department | None, actor
 
 def _relocate(department: Department, new_path: str, action: str, actor: User, **changes) -> None:
     """Give ``department`` (and everything below it) ``new_path``, set ``changes`` on it,
-    record ``action`` and commit; DepartmentPathTaken when the path is in use."""
+    record ``action`` and commit; DepartmentPathTaken when the path is in use, PathTooLong when
+    it or one below it would not fit."""
     _refuse_taken(new_path)
+    _refuse_too_long(department, new_path)
     old_path = department.path
     below = _repath_subtree(department, new_path)
     for name, value in changes.items():
@@ -399,8 +419,9 @@ def merge_department(source: Department, target: Department, actor: User) -> Non
     if has_people:
         raise DepartmentHasPeople()
     children = list(source.children)
-    for child in children:
+    for child in children:  # every refusal before the first change
         _refuse_taken(child_path(target.path, child.name))
+        _refuse_too_long(child, child_path(target.path, child.name))
     moved = 0
     for child in children:
         moved += 1 + _repath_subtree(child, child_path(target.path, child.name))

@@ -151,11 +151,20 @@ def invitation_for(user: User, survey_id: int) -> Invitation:
 
 
 def save_draft(invitation: Invitation, answers: AnswerSet, now: datetime) -> None:
-    """Keep what the person filled in so far, to finish later."""
-    if invitation.has_submitted:
+    """Keep what the person filled in so far, to finish later; AlreadySubmitted once answered.
+
+    Checked by the update itself, not on the loaded invitation: a submission from another tab
+    may land in between, and a draft kept after it would tie an anonymous answer to its person.
+    """
+    saved = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
+        .values(draft=answers.as_draft(), draft_saved_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if saved != 1:
+        db.session.rollback()
         raise AlreadySubmitted()
-    invitation.draft = answers.as_draft()
-    invitation.draft_saved_at = now
     db.session.commit()
 
 

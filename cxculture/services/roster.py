@@ -34,9 +34,10 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
+from cxculture.characters import FORBIDDEN, has_forbidden_characters
 from cxculture.extensions import db
 from cxculture.models import Department, RosterImport, User, department_heads
-from cxculture.models.org import PATH_SEPARATOR
+from cxculture.models.org import PATH_MAX_LENGTH, PATH_SEPARATOR
 from cxculture.services import accounts, audit, people
 
 # The columns a roster can have, and the names HR systems give them in en/pt/es (compared
@@ -173,7 +174,6 @@ LOCALES = {
 }
 MAX_LENGTHS = {"employee_number": 64, "name": 200, "email": 254}
 DEPARTMENT_NAME_MAX = 120
-DEPARTMENT_PATH_MAX = 1000  # the column's size
 
 
 def simplify(text: str) -> str:
@@ -246,10 +246,13 @@ class ParsedRoster:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of the file and the encoding it was read with."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16"), "utf-16"
+    except UnicodeDecodeError:  # a byte-order mark, then bytes that are not that encoding
+        raise RosterFileError("not_text") from None
     if data.startswith(b"PK\x03\x04"):
         raise RosterFileError("spreadsheet", "xlsx")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -295,7 +298,7 @@ def department_problem(path: str) -> str | None:
         return "department_invalid"
     if any(len(name) > DEPARTMENT_NAME_MAX for name in names):
         return "department_invalid"
-    if len(PATH_SEPARATOR.join(names)) > DEPARTMENT_PATH_MAX:
+    if len(PATH_SEPARATOR.join(names)) > PATH_MAX_LENGTH:
         return "department_too_long"
     if len({simplify(name) for name in names}) < len(names):
         return "department_own_ancestor"  # "Sales/East/Sales": a department inside itself
@@ -331,7 +334,9 @@ def check_row(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
     """One row on its own, as its columns' texts (a column missing from ``values`` is left
     alone): a row to plan, or the first reason to reject it."""
     for column, value in values.items():
-        if "\x00" in value:  # no database stores it in text, and no HR system means it
+        # A NUL past the part of the file sniffed for binary data, or a stray control
+        # character pasted into the HR system: nothing that can be stored (or exported).
+        if has_forbidden_characters(value):
             return RowProblem(line, "bad_characters", column)
     for column, limit in MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
@@ -406,9 +411,9 @@ def read_roster(data: bytes, max_bytes: int | None = None) -> ParsedRoster:
     text, encoding = decode(data)
     if not text.strip():
         raise RosterFileError("empty")
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
+        delimiter = _delimiter(text)  # reads the header line: a field too long fails here
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         header = next(reader)
         positions, columns, unknown = _header(header)
         rows: list[RosterRow] = []
@@ -893,7 +898,7 @@ def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:
 def store_upload(filename: str, data: bytes, deactivate_missing: bool, actor: User) -> RosterImport:
     """Keep an uploaded file (already read without error) for its preview and apply steps."""
     record = RosterImport(
-        filename=filename[:255] or "roster.csv",
+        filename=FORBIDDEN.sub("", filename)[:255] or "roster.csv",
         content=data,
         sha256=hashlib.sha256(data).hexdigest(),
         deactivate_missing=deactivate_missing,

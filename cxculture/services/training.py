@@ -230,11 +230,14 @@ def set_archived(actor: User, module: Module, archived: bool, now: datetime) -> 
     db.session.commit()
 
 
-def catalogue(include_archived: bool = False) -> list[Module]:
-    """Every module, with its texts, by slug."""
+def catalogue(include_archived: bool = False, include_unwritten: bool = False) -> list[Module]:
+    """Every module, with its texts, by slug. A module HR created but has not written a text
+    for yet has nothing to read or take: only HR's own list asks for it."""
     query = select(Module).options(selectinload(Module.translations)).order_by(Module.slug)
     if not include_archived:
         query = query.where(Module.archived_at.is_(None))
+    if not include_unwritten:
+        query = query.where(Module.translations.any())
     return list(db.session.execute(query).scalars())
 
 
@@ -247,8 +250,11 @@ def get_module_by_id(module_id: int) -> Module | None:
 
 
 def titles(locale: str) -> dict[int, str]:
-    """Every module's title in ``locale``, by id."""
-    return {module.id: module.text_in(locale).title for module in catalogue(include_archived=True)}
+    """Every module's title in ``locale`` (its slug while it has no text), by id."""
+    return {
+        module.id: text.title if (text := module.text_in(locale)) else module.slug
+        for module in catalogue(include_archived=True, include_unwritten=True)
+    }
 
 
 def enrolment_of(user: User, module: Module) -> Enrolment | None:
@@ -268,9 +274,11 @@ def _enrol(user: User, module: Module, source: str, due_on: date | None = None) 
 
 
 def enrol_self(user: User, module: Module) -> Enrolment:
-    """Anyone can take any module that is not archived."""
+    """Anyone can take any module that is not archived and has a text."""
     if module.archived_at is not None:
         raise ModuleError("archived")
+    if not module.translations:
+        raise ModuleError("unwritten")
     enrolment = _enrol(user, module, "self")
     db.session.commit()
     return enrolment

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from cxculture.forms import Form
 from cxculture.models import Instrument
 from cxculture.models.surveys import TEXT_LIMIT
 from cxculture.services.responses import AnswerSet
@@ -29,7 +29,7 @@ PROBLEM_MESSAGES = {
 ITEM_FIELD = re.compile(r"^item_(\d+)$")
 
 
-class AnswerFormBase(FlaskForm):
+class AnswerFormBase(Form):
     save = SubmitField(_l("Save and finish later"))
     submit = SubmitField(_l("Submit my answers"))
 

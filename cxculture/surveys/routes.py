@@ -75,7 +75,11 @@ def answer(survey_id: int):
                 training.recommend_after_response(current_user, stored)
             return redirect(url_for("surveys.thanks", survey_id=survey_id))
     elif form.save.data and is_valid:
-        responses.save_draft(invitation, answers, now)
+        try:
+            responses.save_draft(invitation, answers, now)
+        except responses.AlreadySubmitted:  # submitted from another tab meanwhile
+            flash(_("You have already submitted your answers to this survey."), "info")
+            return redirect(url_for("surveys.thanks", survey_id=survey_id))
         flash(
             _("Your answers are saved. You can finish later, until the survey closes."), "success"
         )

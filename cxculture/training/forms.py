@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cxculture.forms import Form
 from cxculture.models import ModuleText
 
 QUIZ_FIELD = "question_"
 
 
-class QuizFormBase(FlaskForm):
+class QuizFormBase(Form):
     submit = SubmitField(_l("Check my answers"))
     question_fields: list[str]
 
@@ -50,10 +50,10 @@ def quiz_form(text: ModuleText, formdata=None):
     return form
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(Form):
     reflection = TextAreaField(_l("Your reflection"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Finish the module"))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     submit = SubmitField(_l("Take this module"))

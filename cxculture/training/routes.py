@@ -17,7 +17,7 @@ bp = Blueprint("training", __name__)
 
 def _module_or_404(slug: str):
     module = training.get_module(slug)
-    if module is None:
+    if module is None or not module.translations:  # not written yet: nothing to take
         abort(404)
     return module
 

@@ -98,6 +98,42 @@ def test_renaming_to_a_siblings_name_is_refused(actor):
     assert _actions("org.department_renamed") == []
 
 
+# Paths the column cannot hold -------------------------------------------------------------
+
+DEEP = "/".join(["Deep", *["L" * 120] * 8, "Leaf" * 4])  # 989 characters; the column holds 1,000
+WIDE = "Operations/Contact Center"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda actor: org.rename_department(_department("Deep"), "D" * 30, actor),
+        lambda actor: org.move_department(
+            _department("Deep"), _department("Operations/Contact Center"), actor
+        ),
+        lambda actor: org.merge_department(
+            _department("Deep"), _department("Operations/Contact Center"), actor
+        ),
+    ],
+    ids=["rename", "move", "merge"],
+)
+def test_a_change_that_would_make_a_path_below_too_long_is_refused(actor, change):
+    make_department(DEEP)
+    make_department(WIDE)
+    before = _paths()
+    with pytest.raises(org.PathTooLong):
+        change(actor)
+    db.session.rollback()
+    assert _paths() == before
+    assert max(len(path) for path in _paths()) <= 1000
+
+
+def test_a_path_the_column_holds_exactly_is_accepted(actor):
+    make_department(DEEP)
+    org.rename_department(_department("Deep"), "D" * (4 + 1000 - len(DEEP)), actor)
+    assert max(len(path) for path in _paths()) == 1000
+
+
 # Moving -----------------------------------------------------------------------------------
 
 
@@ -751,6 +787,19 @@ def test_renaming_on_the_page_and_its_refusal(app, browser, hr_admin):
     assert "Department renamed." in browser.client.get(page).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Department, sales).path == "Commercial"
+
+
+def test_a_rename_that_makes_a_path_too_long_is_refused_on_the_page(app, browser, hr_admin):
+    (deep,) = _ids(app, DEEP)
+    with app.app_context():
+        top = _department("Deep").id
+    browser.login(hr_admin.email)
+    page = f"/hr/org/departments/{top}"
+    refused = browser.post_form(page, {"name": "D" * 120}, action=f"{page}/rename")
+    assert refused.status_code == 422
+    assert "would be longer than 1000 characters" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Department, deep).path == DEEP
 
 
 def test_moving_on_the_page_offers_no_place_below_itself(app, browser, hr_admin):

@@ -171,6 +171,21 @@ def test_a_file_over_the_limit_is_refused_before_reading():
     assert caught.value.code == "too_large"
 
 
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (codecs.BOM_UTF16_BE + b"\x00", "not_text"),  # an odd number of UTF-16 bytes
+        (codecs.BOM_UTF16_LE + b"\x00\xd8", "not_text"),  # half a surrogate pair
+        (codecs.BOM_UTF8 + b"caf\xe9", "not_text"),  # the mark, then Windows-1252
+        (b"a" * (1024 * 1024), "not_csv"),  # one header field longer than csv reads
+    ],
+)
+def test_a_file_that_cannot_be_decoded_or_split_is_refused_whole(data, code):
+    with pytest.raises(roster.RosterFileError) as caught:
+        roster.read_roster(data)
+    assert caught.value.code == code
+
+
 def test_every_bad_row_is_named_with_its_line_and_reason():
     rows = [
         ["1", "Ana", "ana@acme.test", "IT"],  # line 2: fine
@@ -200,6 +215,30 @@ def test_every_bad_row_is_named_with_its_line_and_reason():
         12: "too_many_fields",
     }
     assert parsed.rows == []
+
+
+def test_a_department_path_longer_than_its_column_is_rejected():
+    deep = "/".join(["D" * 120] * 9)  # every level allowed, the whole too long
+    rows = [["1", "Ana", "ana@acme.test", deep], ["2", "Bia", "bia@acme.test", "IT"]]
+    header = [*HEADER, "head of"]
+    parsed = roster.read_roster(csv_file([[*rows[0], ""], [*rows[1], deep]], header))
+    assert _reasons(parsed) == {2: "department_too_long", 3: "bad_heads"}
+
+
+@pytest.mark.parametrize("cell", ["Ana\x01", "\x1b[31mAna", "Ana\x0b"])
+def test_a_row_with_control_characters_is_rejected(cell):
+    rows = [["1", cell, "ana@acme.test", "IT"], ["2", "Bia", "bia@acme.test", "IT"]]
+    parsed = roster.read_roster(csv_file(rows))
+    assert [(p.line, p.reason, p.value) for p in parsed.problems] == [(2, "bad_characters", "name")]
+    assert [row.email for row in parsed.rows] == ["bia@acme.test"]
+
+
+def test_a_nul_past_the_part_sniffed_for_binary_data_rejects_its_row():
+    rows = [[str(n), f"Person {n}", f"p{n}@acme.test", "IT"] for n in range(1, 400)]
+    rows.append(["999", "Nu\x00l", "nul@acme.test", "IT"])
+    data = csv_file(rows)
+    assert data.index(b"\x00") > 8192
+    assert _reasons(roster.read_roster(data)) == {401: "bad_characters"}
 
 
 def test_flags_languages_and_managers_are_checked():
@@ -497,6 +536,18 @@ def test_unusable_uploads_get_a_message_and_store_nothing(app, browser, hr_admin
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(func.count(RosterImport.id))).scalar_one() == 0
+
+
+def test_an_uploaded_file_name_keeps_no_control_characters(app, browser, hr_admin):
+    browser.login(hr_admin.email)
+    response = browser.post_form(
+        "/hr/roster/",
+        {"file": (io.BytesIO(csv_file(PEOPLE)), "ex\x00port\x1b.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(RosterImport.filename)).scalar_one() == "export.csv"
 
 
 def test_a_50_mb_upload_is_refused_with_the_limit(app, browser, hr_admin):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cxculture.extensions import db
-from cxculture.models import Answer, Invitation, Response, Survey, User, utcnow
+from cxculture.models import Answer, Invitation, PrivacyMode, Response, Survey, User, utcnow
 from cxculture.services import responses, surveys
 from cxculture.services.org import ensure_department
 from tests.conftest import Browser, csrf_token, make_person
@@ -248,6 +248,24 @@ def test_two_submissions_at_the_same_moment_store_exactly_one(app, employee):
         assert db.session.execute(select(func.count()).select_from(Answer)).scalar_one() == len(
             answers.values
         )
+
+
+def test_a_draft_saved_after_another_tab_submitted_is_refused(app, employee):
+    with app.app_context():
+        survey = make_survey(privacy_mode=PrivacyMode.ANONYMOUS)
+        survey_id, answers = survey.id, full_answers(survey)
+        user = db.session.get(User, employee.id)
+        stale = responses.invitation_for(user, survey_id)  # this tab loaded the form
+        with app.app_context():  # another tab, with its own session, submits meanwhile
+            other = responses.invitation_for(db.session.get(User, employee.id), survey_id)
+            responses.submit_response(other, answers, "en", utcnow())
+        with pytest.raises(responses.AlreadySubmitted):
+            responses.save_draft(stale, answers, utcnow())
+        db.session.expire_all()
+        invitation = responses.invitation_for(user, survey_id)
+        # A draft kept here would tie the anonymous answer to its person.
+        assert invitation.has_submitted
+        assert invitation.draft is None
 
 
 def test_two_tabs_posting_at_once_over_http_store_exactly_one(app, employee, open_survey):

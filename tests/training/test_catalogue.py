@@ -7,6 +7,7 @@ from sqlalchemy import select
 from cxculture.extensions import db
 from cxculture.models import Module
 from cxculture.services import training
+from tests.factories import make_survey
 
 QUIZ = """pass_mark: 0.8
 questions:
@@ -129,3 +130,27 @@ def test_only_hr_manages_the_catalogue(browser, employee, head):
         browser.login(person.email)
         assert browser.client.get("/hr/modules/").status_code == 403
         browser.logout()
+
+
+def test_a_module_without_a_text_yet_is_offered_to_nobody(app, browser, hr_admin, head, employee):
+    with app.app_context():
+        survey_id = make_survey(launch=False).id
+    browser.login(hr_admin.email)
+    _create(browser)  # HR stops before writing the English text
+    assert "closing-the-loop" in browser.client.get("/hr/modules/").get_data(as_text=True)
+    survey_page = browser.client.get(f"/hr/surveys/{survey_id}")
+    assert survey_page.status_code == 200
+    assert 'value="1">closing-the-loop' not in survey_page.get_data(as_text=True)  # no rule
+    browser.logout()
+
+    browser.login(head.email)
+    assign = browser.client.get("/dashboards/training")
+    assert assign.status_code == 200
+    assert "closing-the-loop" not in assign.get_data(as_text=True)
+    browser.logout()
+
+    browser.login(employee.email)
+    assert "closing-the-loop" not in browser.client.get("/training/").get_data(as_text=True)
+    assert browser.client.get("/training/closing-the-loop").status_code == 404
+    enrol = browser.post_form("/training/", {}, action="/training/closing-the-loop/enrol")
+    assert enrol.status_code == 404
