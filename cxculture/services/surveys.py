@@ -291,34 +291,25 @@ class SurveyProgress:
 def response_counts(survey: Survey) -> dict[str | None, tuple[int, int]]:
     """Invitations still counted and answers, per department path at invitation time (None:
     no department), so moving people or departments later changes no past rate."""
-    return {
-        path: (invited, answered)
-        for path, invited, answered in db.session.execute(
-            select(
-                Invitation.department_path,
-                func.count(Invitation.id),
-                func.count(Invitation.submitted_at),
-            )
-            .where(Invitation.survey_id == survey.id, Invitation.withdrawn_at.is_(None))
-            .group_by(Invitation.department_path)
-        )
-    }
+    return _invitation_counts(Invitation.department_path, Invitation.survey_id == survey.id)
 
 
 def invitation_totals(survey_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Invitations still counted and answers per survey (the totals of HR's survey page)."""
     if not survey_ids:
         return {}
+    return _invitation_counts(Invitation.survey_id, Invitation.survey_id.in_(survey_ids))
+
+
+def _invitation_counts(key, condition) -> dict:
+    """(invitations still counted, answers) for each value of ``key`` among those matching
+    ``condition``; withdrawn invitations (leavers) count for nothing."""
     return {
-        survey_id: (invited, answered)
-        for survey_id, invited, answered in db.session.execute(
-            select(
-                Invitation.survey_id,
-                func.count(Invitation.id),
-                func.count(Invitation.submitted_at),
-            )
-            .where(Invitation.survey_id.in_(survey_ids), Invitation.withdrawn_at.is_(None))
-            .group_by(Invitation.survey_id)
+        value: (invited, answered)
+        for value, invited, answered in db.session.execute(
+            select(key, func.count(Invitation.id), func.count(Invitation.submitted_at))
+            .where(condition, Invitation.withdrawn_at.is_(None))
+            .group_by(key)
         )
     }
 
