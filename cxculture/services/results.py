@@ -20,14 +20,20 @@ from cxculture.extensions import db
 from cxculture.models import Answer, InstrumentItem, Invitation, Response, Survey
 from cxculture.models.org import PATH_SEPARATOR
 from cxculture.models.surveys import score_column
-from cxculture.scoring.anonymity import Group, Guarded, guard, suppressed_groups
+from cxculture.scoring.anonymity import (
+    COMPANY,
+    Group,
+    Guarded,
+    ancestors,
+    guard,
+    parent_of,
+    suppressed_groups,
+)
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES, CUSTOMER_CATEGORIES
 from cxculture.scoring.stats import Distribution, WaveChange, distribution_from_counts, wave_change
 from cxculture.services.org import below_condition
 from cxculture.services.responses import keyed
-
-COMPANY = ""  # the key of the whole company's group
 
 
 def minimums(survey: Survey) -> tuple[int, int]:
@@ -39,21 +45,6 @@ def minimums(survey: Survey) -> tuple[int, int]:
     numbers = max(survey.min_group_size or 0, config["CX_MIN_GROUP_SIZE"])
     text = max(survey.min_comment_group_size or 0, config["CX_MIN_COMMENT_GROUP_SIZE"])
     return numbers, max(text, numbers)
-
-
-def ancestors(path: str | None) -> list[str]:
-    """The company, then every department from the top down to ``path``."""
-    keys = [COMPANY]
-    if path:
-        names = path.split(PATH_SEPARATOR)
-        keys += [PATH_SEPARATOR.join(names[: level + 1]) for level in range(len(names))]
-    return keys
-
-
-def parent_of(key: str) -> str | None:
-    if key == COMPANY:
-        return None
-    return key.rpartition(PATH_SEPARATOR)[0]
 
 
 @dataclass

@@ -1,0 +1,252 @@
+"""Releases over time: no reader who keeps every snapshot can single out a small group.
+
+The property test plays the attacker: random department trees, responses arriving over time,
+snapshots taken live or only at closing (with reopenings), and an independent solver that works
+on individual respondents (linear algebra for sums, set algebra for texts).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxculture.scoring.anonymity import ancestors
+from cxculture.scoring.releases import (
+    Snapshot,
+    cells_of,
+    group_sizes,
+    next_snapshot,
+    number_leak,
+    text_leak,
+)
+
+MINIMUM = 5
+TEXT_MINIMUM = 10
+
+
+@dataclass(frozen=True)
+class Respondent:
+    path: str | None
+    arrived: int  # the index of the first snapshot that counted them
+
+
+def _respondents(history: list[Snapshot]) -> list[Respondent]:
+    return [
+        Respondent(path, index)
+        for (path, index), size in sorted(
+            cells_of([s.counts for s in history]).items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
+        )
+        for _ in range(size)
+    ]
+
+
+def _member(respondent: Respondent, key: str, index: int) -> bool:
+    return key in ancestors(respondent.path) and respondent.arrived <= index
+
+
+def exposed_by_sums(history: list[Snapshot], minimum: int) -> list[Respondent] | None:
+    """A set of fewer than ``minimum`` respondents whose sum some combination of the published
+    sums gives: its indicator lies in the row space of the published sets (respondents as
+    coordinates). Only unions of whole cells can (every published set holds whole cells)."""
+    people = _respondents(history)
+    rows = [
+        [1.0 if _member(person, key, index) else 0.0 for person in people]
+        for index, snapshot in enumerate(history)
+        for key in snapshot.numbers
+    ]
+    if not rows or not people:
+        return None
+    published = np.array(rows)
+    projector = np.linalg.pinv(published) @ published
+    cells: dict[tuple, list[int]] = {}
+    for number, person in enumerate(people):
+        cells.setdefault((person.path, person.arrived), []).append(number)
+    small = [members for members in cells.values() if len(members) < minimum]
+    for count in range(1, minimum):
+        for chosen in itertools.combinations(small, count):
+            members = [number for cell in chosen for number in cell]
+            if len(members) >= minimum:
+                continue
+            vector = np.zeros(len(people))
+            vector[members] = 1.0
+            if np.linalg.norm(vector - projector @ vector) < 1e-8:
+                return [people[number] for number in members]
+    return None
+
+
+def exposed_by_texts(history: list[Snapshot], minimum: int) -> list[Respondent] | None:
+    """Respondents that unions, intersections and differences of the published text sets single
+    out: everyone sharing the same memberships, when they are fewer than ``minimum``."""
+    people = _respondents(history)
+    by_membership: dict[tuple, list[Respondent]] = {}
+    for person in people:
+        memberships = tuple(
+            (key, index)
+            for index, snapshot in enumerate(history)
+            for key in sorted(snapshot.texts)
+            if _member(person, key, index)
+        )
+        if memberships:
+            by_membership.setdefault(memberships, []).append(person)
+    small = [group for group in by_membership.values() if len(group) < minimum]
+    return small[0] if small else None
+
+
+# ---------------------------------------------------------------- the attacker, at random
+
+
+@st.composite
+def trees(draw) -> list[str | None]:
+    """Exact department paths: None (no department) and up to six departments in a tree."""
+    size = draw(st.integers(min_value=1, max_value=6))
+    paths: list[str | None] = [None]
+    named: list[str] = []
+    for node in range(size):
+        parent = draw(st.integers(min_value=-1, max_value=len(named) - 1))
+        named.append(f"d{node}" if parent < 0 else f"{named[parent]}/d{node}")
+    return paths + named
+
+
+@st.composite
+def waves(draw):
+    """A tree, arrivals in up to five steps, and after each step whether results are read
+    (live), the survey closes, or it reopens."""
+    paths = draw(trees())
+    steps = []
+    for _ in range(draw(st.integers(min_value=1, max_value=5))):
+        arrivals = {path: draw(st.integers(min_value=0, max_value=4)) for path in paths}
+        event = draw(st.sampled_from(["read", "close", "nothing"]))
+        steps.append((arrivals, event))
+    is_live = draw(st.booleans())
+    minimum = draw(st.integers(min_value=3, max_value=5))
+    return paths, steps, is_live, minimum
+
+
+def _play(paths, steps, is_live, minimum):
+    """Run a wave through the release guard; every snapshot ever published."""
+    text_minimum = minimum + 2
+    counts = dict.fromkeys(paths, 0)
+    history: list[Snapshot] = []
+    for arrivals, event in steps:
+        for path, n in arrivals.items():
+            counts[path] += n
+        closing = event == "close"
+        if closing or (event == "read" and is_live):
+            snapshot = next_snapshot(
+                history,
+                {path: n for path, n in counts.items() if n},
+                minimum,
+                text_minimum if closing else None,
+            )
+            history.append(snapshot)
+    return history, text_minimum
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(waves())
+def test_no_combination_of_snapshots_exposes_a_small_group(wave):
+    paths, steps, is_live, minimum = wave
+    history, text_minimum = _play(paths, steps, is_live, minimum)
+    assert exposed_by_sums(history, minimum) is None
+    assert exposed_by_texts(history, text_minimum) is None
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(waves())
+def test_the_guard_finds_what_the_independent_solver_finds(wave):
+    """The guard's own check agrees with the attacker on what was published."""
+    paths, steps, is_live, minimum = wave
+    history, text_minimum = _play(paths, steps, is_live, minimum)
+    for end in range(1, len(history) + 1):
+        assert (number_leak(history[:end], minimum) is None) == (
+            exposed_by_sums(history[:end], minimum) is None
+        )
+        assert (text_leak(history[:end], text_minimum) is None) == (
+            exposed_by_texts(history[:end], text_minimum) is None
+        )
+
+
+# ---------------------------------------------------------------- the solver is not blind
+
+
+def test_the_solver_sees_a_one_person_change_between_two_reads():
+    history = [
+        Snapshot({"a": 5}, frozenset({"", "a"})),
+        Snapshot({"a": 6}, frozenset({"", "a"})),
+    ]
+    assert len(exposed_by_sums(history, MINIMUM)) == 1
+    assert number_leak(history, MINIMUM).size == 1
+
+
+def test_the_solver_sees_a_text_set_difference():
+    history = [Snapshot({"a": 12, "b": 3}, texts=frozenset({"", "a"}))]
+    assert len(exposed_by_texts(history, TEXT_MINIMUM)) == 3
+    assert text_leak(history, TEXT_MINIMUM).size == 3
+
+
+# ---------------------------------------------------------------- what the guard publishes
+
+
+def test_a_closing_release_shows_what_the_tree_guard_shows():
+    snapshot = next_snapshot([], {"a": 6, "a/x": 5, "b": 7}, MINIMUM, TEXT_MINIMUM)
+    assert snapshot.numbers == {"", "a", "a/x", "b"}
+    # The company's texts minus a's would be b's seven: only a (11 people) shows texts.
+    assert snapshot.texts == {"a"}
+
+
+def test_the_company_waits_for_five_new_answers():
+    first = next_snapshot([], {"a": 5}, MINIMUM)
+    assert first.numbers == {"", "a"}
+    second = next_snapshot([first], {"a": 8}, MINIMUM)
+    assert second.numbers == frozenset()  # 3 new answers would be read by subtraction
+    third = next_snapshot([first, second], {"a": 10}, MINIMUM)
+    assert third.numbers == {"", "a"}
+
+
+def test_a_group_whose_change_is_too_small_keeps_its_figures_while_others_move_on():
+    first = next_snapshot([], {"a": 5, "b": 5}, MINIMUM)
+    second = next_snapshot([first], {"a": 10, "b": 7}, MINIMUM)
+    assert "a" in second.numbers
+    assert "b" not in second.numbers
+    assert "" not in second.numbers  # the company's change holds b's two new answers
+    assert exposed_by_sums([first, second], MINIMUM) is None
+
+
+def test_a_team_first_shown_after_its_parent_moved_is_shown_when_nothing_small_follows():
+    # The parent refreshed while the team was still small; the team's cumulative figures and
+    # the rest of the parent's are both large, and nothing smaller can be worked out.
+    first = next_snapshot([], {"p": 5, "p/t": 2}, MINIMUM)
+    second = next_snapshot([first], {"p": 8, "p/t": 5}, MINIMUM)
+    assert {"p", "p/t"} <= second.numbers
+    assert exposed_by_sums([first, second], MINIMUM) is None
+
+
+def test_a_leak_through_three_snapshots_that_pairwise_checks_miss_is_refused():
+    # h at snapshots 0 and 2, its team g first at 1 and again at 2: g's three new answers at 1
+    # plus the rest of h's answers at 1 and 2 make a set of three, worked out from all four.
+    history = [
+        Snapshot({"h": 3, "h/g": 4}, frozenset({"", "h"})),
+        Snapshot({"h": 4, "h/g": 5}, frozenset({"h/g"})),
+        Snapshot({"h": 5, "h/g": 10}, frozenset({"", "h", "h/g"})),
+    ]
+    assert number_leak(history, MINIMUM) is not None
+    assert exposed_by_sums(history, MINIMUM) is not None
+
+
+def test_a_raised_minimum_publishes_nothing_new():
+    first = Snapshot({"a": 5}, frozenset({"", "a"}))
+    assert next_snapshot([first], {"a": 20}, 6).numbers == frozenset()
+
+
+def test_group_sizes_add_up_the_tree():
+    assert group_sizes({"a/b": 2, "a": 1, None: 4}) == {"": 7, "a": 3, "a/b": 2}
+
+
+def test_counts_that_go_down_are_refused():
+    with pytest.raises(ValueError, match="went down"):
+        cells_of([{"a": 3}, {"a": 2}])
