@@ -138,3 +138,83 @@ def test_upgrading_names_heads_and_managers_by_id_in_the_trail(empty_database, t
             ]
         db.engine.dispose()
     assert found == [{"heads_before": [None], "heads_after": [4]}, {"manager": [None, 4]}]
+
+
+def test_upgrading_keeps_suggestions_personal_and_anonymous_answers_to_the_day(
+    empty_database, tmp_path
+):
+    """0008: suggestions enrolled from a person's own answers were listed to others; an
+    anonymous survey's invitation kept the exact time it was answered."""
+    app = build_app(empty_database, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0007_audit_retention")
+        with db.engine.begin() as connection:
+            run = connection.execute
+            run(
+                text(
+                    "INSERT INTO users (id, email, name, is_active, is_hr_admin, session_version)"
+                    " VALUES (1, 'ana@example.test', 'Ana', true, false, 0)"
+                )
+            )
+            for number in (1, 2, 3):
+                run(
+                    text(
+                        "INSERT INTO modules (id, slug, dimensions, minutes, reflection_kind,"
+                        " created_at) VALUES (:id, :slug, '[\"listen\"]', 5, 'free',"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": number, "slug": f"module-{number}"},
+                )
+            for number, source, attempts in (
+                (1, "recommended", 0),  # only suggested, never opened
+                (2, "recommended", 2),  # she worked on it
+                (3, "department", 0),
+            ):
+                run(
+                    text(
+                        "INSERT INTO enrolments (user_id, module_id, source, quiz_attempts,"
+                        " created_at) VALUES (1, :module, :source, :attempts, '2026-11-01 10:00')"
+                    ),
+                    {"module": number, "source": source, "attempts": attempts},
+                )
+            run(
+                text(
+                    "INSERT INTO instruments (id, key, version, names, open_question,"
+                    " comment_prompt, created_at) VALUES (1, 'coi', 1, '{}', '{}', '{}',"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
+            for survey_id, mode in ((1, "anonymous"), (2, "confidential")):
+                run(
+                    text(
+                        "INSERT INTO surveys (id, name, instrument_id, privacy_mode, opens_at,"
+                        " closes_at, created_at) VALUES (:id, 'Wave', 1, :mode,"
+                        " '2026-11-01 00:00', '2026-11-20 00:00', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": survey_id, "mode": mode},
+                )
+                run(
+                    text(
+                        "INSERT INTO invitations (survey_id, user_id, invited_at, submitted_at,"
+                        " reminders_sent) VALUES (:id, 1, '2026-11-01 09:00',"
+                        " '2026-11-03 14:27:31', 0)"
+                    ),
+                    {"id": survey_id},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            enrolments = connection.execute(
+                text("SELECT module_id, source, assigned_at FROM enrolments ORDER BY module_id")
+            ).all()
+            answered = connection.execute(
+                text("SELECT survey_id, submitted_at FROM invitations ORDER BY survey_id")
+            ).all()
+        db.engine.dispose()
+    assert [(module, source) for module, source, _at in enrolments] == [
+        (2, "self"),
+        (3, "department"),
+    ]
+    assert enrolments[1][2] is not None  # an assignment's moment: when it was made
+    times = [str(at) for _survey, at in answered]
+    assert times[0].startswith("2026-11-03 00:00:00")  # anonymous: the day only
+    assert times[1].startswith("2026-11-03 14:27:31")  # confidential: unchanged

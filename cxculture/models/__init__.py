@@ -6,13 +6,16 @@ from cxculture.models.base import Base, utcnow
 from cxculture.models.mail import OutboxMessage
 from cxculture.models.org import Department, Role, User, department_heads
 from cxculture.models.roster import RosterImport
+from cxculture.models.sessions import UserSession
 from cxculture.models.surveys import (
     Answer,
     Instrument,
     InstrumentItem,
     Invitation,
     PrivacyMode,
+    ReleasedGroup,
     Response,
+    ResultSnapshot,
     Survey,
     SurveyState,
     survey_departments,
@@ -39,7 +42,9 @@ __all__ = [
     "Invitation",
     "OutboxMessage",
     "PrivacyMode",
+    "ReleasedGroup",
     "Response",
+    "ResultSnapshot",
     "Role",
     "RosterImport",
     "RuleApplication",
@@ -47,6 +52,7 @@ __all__ = [
     "SurveyState",
     "TrainingRule",
     "User",
+    "UserSession",
     "department_heads",
     "survey_departments",
     "utcnow",

@@ -129,8 +129,18 @@ class User(UserMixin, Base):
         secondary=department_heads, back_populates="heads", order_by="Department.path"
     )
 
+    # Not a column: the random token of the browser session this object was signed in with
+    # (accounts.start_session sets it at login, accounts.load_session_user on every request).
+    # Only its SHA-256 is stored, in user_sessions. (No annotation: the ORM maps annotated names.)
+    session_token = None
+
     def get_id(self) -> str:
-        """The session identity: the id plus the session version, so old sessions stop working."""
+        """The identity Flask-Login keeps in the session cookie: this browser's session token.
+
+        Without one (an object no session was started for) it is the id and session version,
+        which names no stored session, so a cookie holding it signs nobody in."""
+        if self.session_token is not None:
+            return self.session_token
         return f"{self.id}.{self.session_version}"
 
     @property

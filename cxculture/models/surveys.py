@@ -148,6 +148,9 @@ class Survey(Base):
     min_comment_group_size: Mapped[int | None] = mapped_column(Integer)
     # When the retention period was over and the free-text answers were deleted.
     free_text_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Results released in snapshots while the survey is open (HR's choice before launch), rather
+    # than only once it closes.
+    live_results: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     instrument: Mapped[Instrument] = relationship()
     departments: Mapped[list[Department]] = relationship(
@@ -177,7 +180,10 @@ class Survey(Base):
 
 
 class Invitation(Base):
-    """A person invited to a survey; holds their draft and whether they have answered."""
+    """A person invited to a survey; holds their draft and whether they have answered.
+
+    In an anonymous survey ``submitted_at`` keeps only the day (midnight UTC): a finer time
+    would order the answers and could be matched to the response stored with it."""
 
     __tablename__ = "invitations"
     __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
@@ -263,6 +269,48 @@ class Response(Base):
         """The stored dimension scores that are present."""
         found = {d: getattr(self, score_column(d)) for d in DIMENSIONS}
         return {d: score for d, score in found.items() if score is not None}
+
+
+class ResultSnapshot(Base):
+    """One release of a survey's results: when it was taken, how many responses each exact
+    department path held then (what later releases are checked against), and the groups whose
+    free text it released. The groups whose figures it released are its ``groups``."""
+
+    __tablename__ = "result_snapshots"
+    __table_args__ = (UniqueConstraint("survey_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per survey
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_closing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [[path or null, responses], ...]: cumulative counts per exact path at ``taken_at``.
+    path_counts: Mapped[list] = mapped_column(JSON)
+    text_groups: Mapped[list] = mapped_column(JSON, default=list)
+
+    groups: Mapped[list[ReleasedGroup]] = relationship(
+        back_populates="snapshot", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<ResultSnapshot survey={self.survey_id} #{self.seq}>"
+
+
+class ReleasedGroup(Base):
+    """One group's figures as a snapshot released them: sums over its responses (``figures``)
+    and its answer counts per item and value (``items``), read only when shown."""
+
+    __tablename__ = "released_groups"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("result_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_key: Mapped[str] = mapped_column(String(PATH_MAX_LENGTH), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict] = mapped_column(JSON)
+    items: Mapped[dict] = mapped_column(JSON, deferred=True)
+
+    snapshot: Mapped[ResultSnapshot] = relationship(back_populates="groups")
 
 
 def score_column(dimension: str) -> str:

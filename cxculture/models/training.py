@@ -22,7 +22,11 @@ from cxculture.models.base import Base, UTCDateTime, utcnow
 from cxculture.models.org import PATH_MAX_LENGTH, User
 
 REFLECTION_KINDS = ("role_statement", "free")
-ENROLMENT_SOURCES = ("self", "recommended", "department", "rule")
+# Who started an enrolment: the person (``self``: private to them, however it began, a module
+# suggested from their own answers included), or a head, HR or a rule (``department``, ``rule``:
+# what completion figures count).
+ENROLMENT_SOURCES = ("self", "department", "rule")
+ASSIGNED_SOURCES = ("department", "rule")
 
 
 class Module(Base):
@@ -85,9 +89,7 @@ class Enrolment(Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("user_id", "module_id"),
-        CheckConstraint(
-            "source IN ('self', 'recommended', 'department', 'rule')", name="source_known"
-        ),
+        CheckConstraint("source IN ('self', 'department', 'rule')", name="source_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +105,9 @@ class Enrolment(Base):
         ForeignKey("departments.id", ondelete="SET NULL")
     )
     message: Mapped[str | None] = mapped_column(String(500))
+    # When it was assigned. Progress from before (the person's own) stays theirs: others see the
+    # module completed only once it is completed, or the person counts it, after this moment.
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     quiz_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
@@ -118,6 +123,20 @@ class Enrolment(Base):
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def is_assigned(self) -> bool:
+        return self.source in ASSIGNED_SOURCES
+
+    @property
+    def is_completed_before_assignment(self) -> bool:
+        """Completed privately before a head, HR or a rule assigned it (not counted yet)."""
+        return (
+            self.is_assigned
+            and self.completed_at is not None
+            and self.assigned_at is not None
+            and self.completed_at < self.assigned_at
+        )
 
     def __repr__(self) -> str:
         return f"<Enrolment user={self.user_id} module={self.module_id}>"
