@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from limits import parse
+
 SUPPORTED_LOCALES = ("en", "pt_BR", "es")
 
 
@@ -35,6 +37,16 @@ def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A rate such as "10 per 15 minutes" (the ``limits`` library's notation), checked now."""
+    raw = (environ.get(name) or "").strip() or default
+    try:
+        parse(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must read like {default!r}, got {raw!r}.") from exc
+    return raw
 
 
 def normalise_database_url(url: str) -> str:
@@ -65,12 +77,25 @@ class Config:
         self.CX_MIN_COMMENT_GROUP_SIZE = _int(env, "CX_MIN_COMMENT_GROUP_SIZE", 10)
         if self.CX_MIN_GROUP_SIZE < 3:
             raise ConfigurationError("CX_MIN_GROUP_SIZE below 3 would expose individuals.")
+        # Surveys set to live results are released at most this often while open (a snapshot
+        # per day by default, so releases say nothing finer than the day of an answer).
+        self.CX_LIVE_RESULTS_HOURS = _int(env, "CX_LIVE_RESULTS_HOURS", 24)
+        if self.CX_LIVE_RESULTS_HOURS < 0:
+            raise ConfigurationError("CX_LIVE_RESULTS_HOURS cannot be negative.")
 
         self.REDIS_URL = env.get("REDIS_URL") or None
-        # Failed logins allowed per account and per address before a pause (Flask-Limiter).
+        # Failed logins allowed per (account, address) pair and per address before a pause
+        # (Flask-Limiter). Never per account alone: a stranger could lock its holder out.
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
-        self.CX_LOGIN_LIMIT_ACCOUNT = env.get("CX_LOGIN_LIMIT_ACCOUNT") or "10 per 15 minutes"
-        self.CX_LOGIN_LIMIT_ADDRESS = env.get("CX_LOGIN_LIMIT_ADDRESS") or "50 per 15 minutes"
+        if env.get("CX_LOGIN_LIMIT_ACCOUNT"):
+            raise ConfigurationError(
+                "CX_LOGIN_LIMIT_ACCOUNT is gone: failed logins now pause an (account, address) "
+                "pair, set by CX_LOGIN_LIMIT_PAIR. Rename the variable."
+            )
+        self.CX_LOGIN_LIMIT_PAIR = _limit(env, "CX_LOGIN_LIMIT_PAIR", "10 per 15 minutes")
+        self.CX_LOGIN_LIMIT_ADDRESS = _limit(env, "CX_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes")
+        # Failed logins on one account, from any address, that email its holder (once an hour).
+        self.CX_LOGIN_ALERT = _limit(env, "CX_LOGIN_ALERT", "5 per 15 minutes")
         # Password-reset requests per account and per address.
         self.CX_RESET_LIMIT = env.get("CX_RESET_LIMIT") or "3 per hour"
         self.CX_RESET_LIMIT_ADDRESS = env.get("CX_RESET_LIMIT_ADDRESS") or "20 per hour"

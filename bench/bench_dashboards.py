@@ -68,7 +68,8 @@ def timed_calls(action: Callable[[int], object], count: int) -> list[float]:
 
 
 def build_waves(responses: int, departments: int) -> tuple[int, int, str]:
-    """Two waves of ``responses`` each, the first closed; (second wave id, head id, path)."""
+    """Two closed waves of ``responses`` each (results are released at closing; the first
+    request of the second wave's page releases it); (second wave id, head id, path)."""
     build_company(responses, departments)
     actor = db.session.execute(select(User).where(User.is_hr_admin.is_(True))).scalar_one()
     instruments.copy_instrument(instruments.load_instrument()[0], actor)  # a realistic catalogue
@@ -81,6 +82,7 @@ def build_waves(responses: int, departments: int) -> tuple[int, int, str]:
         ids.append(survey.id)
     first = db.session.get(Survey, ids[0])
     first.opens_at, first.closes_at = now - timedelta(days=60), now - timedelta(days=30)
+    db.session.get(Survey, ids[1]).closed_at = now
     division = (
         db.session.execute(
             select(Department).where(Department.parent_id.is_(None)).order_by(Department.path)
@@ -114,9 +116,9 @@ def bench_head_page(app, survey_id: int, head_id: int, requests: int) -> dict:
     with app.test_request_context():
         head = db.session.get(User, head_id)
         survey = db.session.get(Survey, survey_id)
-        today = utcnow().date()
+        now = utcnow()
         data = timed_calls(
-            lambda _n: dashboards.department_dashboard(head, survey, None, today), requests
+            lambda _n: dashboards.department_dashboard(head, survey, None, now), requests
         )
     return {
         "requests": requests,

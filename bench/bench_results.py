@@ -1,8 +1,11 @@
-"""Results benchmarks: guarded department results next to the bare SQL GROUP BY on the same data.
+"""Results benchmarks: released department results next to the bare SQL GROUP BY on the same data.
 
-- heatmap: the dimension results of every department (with the anonymity guard) versus a bare
-  join-and-group of the raw answers by department and item;
-- one department: its item-level results versus the same bare GROUP BY for that department.
+- release: measuring a closed survey, the release guard over the whole tree and storing the
+  snapshot (once per closing), versus a bare join-and-group of the raw answers by department
+  and item;
+- heatmap: the dimension results of every department as released (what pages read) versus the
+  same bare GROUP BY;
+- one department: its released item-level results versus the bare GROUP BY for that department.
 
 Usage: python -m bench.bench_results [--responses 20000] [--departments 200] [--extra-items 5]
 Builds a fresh SQLite database in a temporary folder unless --database-url is given. Results are
@@ -23,11 +26,11 @@ from sqlalchemy import func, select, text
 
 from bench.bench_surveys import RESULTS, build_company, new_survey, store_responses
 from config import TestingConfig
-from cxculture import create_app
+from cxculture import create_app, disclosure
 from cxculture.extensions import db
-from cxculture.models import Answer, Response, User, utcnow
+from cxculture.models import Answer, ReleasedGroup, Response, ResultSnapshot, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import instruments, results, surveys
+from cxculture.services import instruments, surveys
 
 RUNS = 15
 
@@ -83,7 +86,6 @@ def main() -> None:
             .order_by(func.count().desc())
             .limit(1)
         ).first()[0]
-        connection = db.session.connection()
         bare_all = text(
             "SELECT r.department_path, a.item_id, AVG(a.value), COUNT(*) FROM answers a "
             "JOIN responses r ON r.id = a.response_id WHERE r.survey_id = :survey "
@@ -95,21 +97,35 @@ def main() -> None:
             "AND r.department_path = :path GROUP BY a.item_id, a.value"
         )
 
+        survey.closed_at = utcnow()
+        db.session.commit()
+
+        def release():
+            db.session.execute(ReleasedGroup.__table__.delete())
+            db.session.execute(ResultSnapshot.__table__.delete())
+            db.session.commit()
+            return disclosure.release_of(survey, utcnow())
+
         def heatmap():
-            found = results.survey_results(survey)
+            found = disclosure.release_of(survey, utcnow())
             return [group.dimensions for group in found.departments()]
 
         def one_department():
-            return results.item_results(survey, busiest)
+            return disclosure.answer_distributions(disclosure.release_of(survey, utcnow()), busiest)
 
+        release_ms = timed(release)
         figures = {
+            "release": release_ms,
+            "release_bare_sql": timed(
+                lambda: db.session.execute(bare_all, {"survey": survey.id}).all()
+            ),
             "heatmap": timed(heatmap),
             "heatmap_bare_sql": timed(
-                lambda: connection.execute(bare_all, {"survey": survey.id}).all()
+                lambda: db.session.execute(bare_all, {"survey": survey.id}).all()
             ),
             "department_items": timed(one_department),
             "department_items_bare_sql": timed(
-                lambda: connection.execute(bare_one, {"survey": survey.id, "path": busiest}).all()
+                lambda: db.session.execute(bare_one, {"survey": survey.id, "path": busiest}).all()
             ),
         }
         db.session.rollback()
@@ -131,6 +147,7 @@ def main() -> None:
     )
     print(f"{'measure':<46}{'cxculture':>11}{'bare SQL':>10}{'ratio':>7}")
     for name, label in (
+        ("release", "releasing the closed survey (ms)"),
         ("heatmap", "every department's dimensions (ms)"),
         ("department_items", f"items of {busiest} (ms)"),
     ):

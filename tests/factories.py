@@ -8,6 +8,7 @@ from functools import cache
 
 from werkzeug.security import generate_password_hash
 
+from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Department, PrivacyMode, Survey, User, utcnow
 from cxculture.services.instruments import load_instrument
@@ -78,6 +79,7 @@ def make_survey(
     launch: bool = True,
     actor: User | None = None,
     instrument=None,
+    live_results: bool = False,
 ) -> Survey:
     """A survey around the real current time, launched unless ``launch`` is False."""
     now = utcnow()
@@ -90,6 +92,7 @@ def make_survey(
         opens_at=now + opens_in,
         closes_at=now + closes_in,
         department_ids=[ensure_department(path).id for path in departments],
+        live_results=live_results,
     )
     survey = create_survey(spec, actor, now)
     if launch:
@@ -104,3 +107,13 @@ def full_answers(
     return AnswerSet(
         values={item.id: value for item in survey.instrument.items}, role_statement=statement
     )
+
+
+def closed_release(survey: Survey) -> disclosure.Release:
+    """Close ``survey`` now (if it is not closed yet) and read its results as released: what
+    every page, file and API answer shows."""
+    now = utcnow()
+    if survey.state(now).value != "closed":
+        survey.closed_at = now
+        db.session.commit()
+    return disclosure.release_of(survey, now)

@@ -10,6 +10,7 @@ from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 
+from cxculture import disclosure
 from cxculture.access import api_scope
 from cxculture.api.errors import ApiError
 from cxculture.api.pagination import decode_cursor, page
@@ -30,7 +31,7 @@ from cxculture.api.schemas import (
 )
 from cxculture.models import Department, Survey, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, org, people_sync, results, surveys, training
+from cxculture.services import assignments, org, people_sync, surveys, training
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="cxculture API, version 1")
 
@@ -169,8 +170,8 @@ def deactivate_person(employee_number: str):
     return found
 
 
-def _survey_body(survey: Survey, counts: dict[int, tuple[int, int]], now) -> dict:
-    invited, responded = counts.get(survey.id, (0, 0))
+def _survey_body(survey: Survey, counts: dict[int, disclosure.RateRow], now) -> dict:
+    found = counts[survey.id]
     return {
         "id": survey.id,
         "name": survey.name,
@@ -181,8 +182,9 @@ def _survey_body(survey: Survey, counts: dict[int, tuple[int, int]], now) -> dic
         "closes_at": survey.closes_at,
         "launched_at": survey.launched_at,
         "closed_at": survey.closed_at,
-        "invited": invited,
-        "responded": responded,
+        "invited": found.invited,
+        "responded": found.answered,
+        "counts_withheld": disclosure.SUPPRESSED if found.is_hidden else None,
     }
 
 
@@ -194,10 +196,11 @@ def _survey_body(survey: Survey, counts: dict[int, tuple[int, int]], now) -> dic
 def surveys_index(query: dict):
     """Surveys
 
-    Every survey, drafts included, by id, with its invitations and responses so far.
+    Every survey, drafts included, by id, with its invitations and responses so far (both null
+    when fewer people than the minimum were invited).
     """
     found = surveys.surveys_page(decode_cursor(query.get("cursor")), query["limit"] + 1)
-    counts = surveys.invitation_totals([survey.id for survey in found])
+    counts = disclosure.company_counts(found)
     now = utcnow()
     return page(
         [_survey_body(survey, counts, now) for survey in found],
@@ -216,14 +219,17 @@ def _dimension_body(key: str, score: float | None, spread) -> dict:
     }
 
 
-def _results_body(report: results.GroupReport, survey: Survey, department) -> dict:
-    """The group's figures, or none at all when the guard hides it."""
-    group = report.group
+def _results_body(release: disclosure.Release, key: str, department) -> dict:
+    """The group's released figures, or none at all, with the reason, when they are withheld."""
+    group = release.group(key)
     body = {
-        "survey_id": survey.id,
+        "survey_id": release.survey_id,
         "department": {"id": department.id, "path": department.path} if department else None,
         "minimum": group.minimum,
         "suppressed": group.is_suppressed,
+        "withheld": group.reason,
+        "released_at": group.released_at,
+        "stale": group.is_stale,
         "n": None,
         "index": None,
         "dimensions": [],
@@ -232,12 +238,17 @@ def _results_body(report: results.GroupReport, survey: Survey, department) -> di
     }
     if group.is_suppressed:
         return body
+    spread = disclosure.answer_distributions(release, key)
     body.update(
         n=group.n,
         index=group.index,
         dimensions=[
-            _dimension_body(key, group.dimensions.get(key), report.spread.get(key))
-            for key in DIMENSIONS
+            _dimension_body(
+                dimension,
+                group.dimensions.get(dimension),
+                spread.dimensions.get(dimension) if spread else None,
+            )
+            for dimension in DIMENSIONS
         ],
         role_statements=dict(group.categories),
         customer_mention_rate=group.customer_mention_rate,
@@ -254,8 +265,10 @@ def survey_results(query: dict, survey_id: int):
     """A survey's results, for the company or one department
 
     Sub-departments are rolled up; results follow the department paths the responses were
-    given in. Every group goes through the pages' anonymity guard: when `suppressed` is
-    true there are no numbers at all, and no combination of calls shows more than the pages.
+    given in. The figures are those the release layer released for the pages: nothing while the
+    survey is open (unless HR chose live results), then snapshots no combination of which
+    singles anyone out. When `suppressed` is true there are no numbers at all and `withheld`
+    says why.
     """
     survey = surveys.get_survey(survey_id) if survey_id <= MAX_ID else None
     if survey is None:
@@ -263,8 +276,8 @@ def survey_results(query: dict, survey_id: int):
     if survey.launched_at is None:
         raise ApiError(409, "survey_not_launched", "This survey has not been launched.")
     department = _department_or_404(query.get("department"))
-    key = department.path if department is not None else results.COMPANY
-    return _results_body(results.group_report(survey, key), survey, department)
+    key = department.path if department is not None else ""
+    return _results_body(disclosure.release_of(survey, utcnow()), key, department)
 
 
 @bp.route("/training/completion", tags=["Training"])
@@ -275,8 +288,9 @@ def survey_results(query: dict, survey_id: int):
 def training_completion(query: dict):
     """Training completion per module
 
-    Enrolled (whoever started them), completed and overdue, for the people now in a
-    department and below it, or in every department.
+    Assigned (by a head, HR or a rule), completed and overdue, for the people now in a
+    department and below it, or in every department. What people take on their own, or were
+    suggested from their own answers, is theirs alone and never counted.
     """
     department = _department_or_404(query.get("department"))
     rows = assignments.module_completion(

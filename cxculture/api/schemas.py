@@ -7,6 +7,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from cxculture.disclosure import NOT_RELEASED as WITHHELD_NOT_RELEASED
+from cxculture.disclosure import SUPPRESSED as WITHHELD_SUPPRESSED
 from cxculture.models.org import PATH_MAX_LENGTH
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
@@ -194,8 +196,21 @@ class SurveySchema(Strict):
     closes_at = fields.DateTime(required=True)
     launched_at = fields.DateTime(required=True, allow_none=True)
     closed_at = fields.DateTime(required=True, allow_none=True)
-    invited = fields.Integer(required=True)
-    responded = fields.Integer(required=True)
+    invited = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "People invited so far (invitations not withdrawn)."},
+    )
+    responded = fields.Integer(required=True, allow_none=True)
+    counts_withheld = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf((WITHHELD_SUPPRESSED,)),
+        metadata={
+            "description": "null when invited and responded are given; `suppressed` when "
+            "fewer people than the minimum were invited, so both are null."
+        },
+    )
 
 
 SurveyPageSchema = _page_of(SurveySchema, "SurveyPage")
@@ -242,8 +257,30 @@ class ResultsSchema(Strict):
     suppressed = fields.Boolean(
         required=True,
         metadata={
-            "description": "true when the group is under the minimum, or a smaller group could "
-            "be worked out from it: then every number is null."
+            "description": "true when no figures of the group may be given: then every number "
+            "is null and `withheld` says why."
+        },
+    )
+    withheld = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf((WITHHELD_NOT_RELEASED, WITHHELD_SUPPRESSED)),
+        metadata={
+            "description": "null when the figures are given; `not_released` while the survey "
+            "is open (results come out when it closes); `suppressed` when the group has fewer "
+            "responses than the minimum, or a smaller group could be worked out from it."
+        },
+    )
+    released_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the figures given were released."},
+    )
+    stale = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "true when later responses exist that are not in these figures yet: "
+            "too few came in since to release them without singling anyone out."
         },
     )
     n = fields.Integer(required=True, allow_none=True, metadata={"description": "Responses."})
@@ -282,7 +319,11 @@ class ModuleCompletionSchema(Strict):
     title = fields.String(required=True, metadata={"description": "In English."})
     assigned = fields.Integer(
         required=True,
-        metadata={"description": "Enrolments, whoever started them (as the pages' Enrolled)."},
+        metadata={
+            "description": "People a head, HR or an automatic rule assigned the module to (as "
+            "the pages' Enrolled). Modules people take on their own, or that were suggested "
+            "from their own answers, are theirs alone and never counted."
+        },
     )
     completed = fields.Integer(required=True)
     overdue = fields.Integer(required=True)

@@ -10,11 +10,11 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
 from cxculture import charts
+from cxculture.disclosure import NOT_RELEASED, GroupResult
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
 from cxculture.services.dashboards import HeadDashboard, OverviewRow
 from cxculture.services.exports import Cell
-from cxculture.services.results import GroupResult
 from cxculture.templating import CATEGORY_LABELS, DIMENSION_LABELS
 
 
@@ -22,9 +22,13 @@ def group_label(group: GroupResult) -> str:
     return group.key or _("Company")
 
 
-def hidden_notice(minimum: int) -> str:
+def hidden_notice(group: GroupResult) -> str:
+    """Why a group shows no figures, without saying how many answered."""
+    if group.reason == NOT_RELEASED:
+        return _("Not released yet: results come out when the survey closes")
     return _(
-        "Hidden: fewer than %(n)d responses, or a smaller group could be worked out", n=minimum
+        "Hidden: fewer than %(n)d responses, or a smaller group could be worked out",
+        n=group.minimum,
     )
 
 
@@ -70,7 +74,7 @@ def overview_table(rows: Sequence[OverviewRow]) -> tuple[list[str], list[list[Ce
             ]
         cells += [row.invited, row.responded, _percent(row.response_rate)]
         cells += [row.enrolled, row.completed]
-        cells.append(hidden_notice(group.minimum) if group.is_suppressed else "")
+        cells.append(hidden_notice(group) if group.is_suppressed else "")
         table.append(cells)
     return header, table
 
@@ -122,8 +126,8 @@ def categories_sentence(group: GroupResult) -> str:
 
 
 def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> bytes:
-    """The department's report for a team meeting: what the results page shows, but the
-    verbatim answers, which stay on screen."""
+    """The department's report for a team meeting: what the results page shows of a released
+    group, but the verbatim answers, which stay on screen."""
     locale = str(get_locale())
     survey = view.survey
     group = view.group
@@ -136,19 +140,6 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
     )
     footer = _("%(title)s · for the team's own discussion", title=title)
     blocks: list[charts.Block] = [charts.Paragraph(period)]
-    if group.is_suppressed:
-        blocks.append(
-            charts.Paragraph(
-                _(
-                    "Fewer than %(n)d responses, or hidden so that a smaller group cannot be "
-                    "worked out: no numbers are shown for this group.",
-                    n=group.minimum,
-                ),
-                size=11,
-            )
-        )
-        return charts.report_pdf(title, blocks, footer)
-
     blocks.append(charts.Paragraph(index_sentence(view), size=11))
     change = change_sentence(view)
     if change:

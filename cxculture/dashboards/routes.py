@@ -20,14 +20,14 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
-from cxculture import charts
+from cxculture import charts, disclosure
 from cxculture.access import can_view_department, roles_required
 from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
 from cxculture.query_params import id_arg, number_arg, parse_id, text_arg
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, audit, dashboards, exports, org, results, training
+from cxculture.services import assignments, audit, dashboards, exports, org, training
 from cxculture.templating import DIMENSION_LABELS
 
 MAX_LEVEL = 20  # deeper than any department tree; a larger level is a malformed filter
@@ -126,7 +126,7 @@ def training_csv():
 def _survey_param(surveys: list) -> object:
     survey_id = id_arg("survey")
     if survey_id is None:
-        return dashboards.default_survey(surveys, utcnow())
+        return disclosure.default_survey(surveys, utcnow())
     chosen = next((survey for survey in surveys if survey.id == survey_id), None)
     if chosen is None:
         abort(404)
@@ -134,21 +134,21 @@ def _survey_param(surveys: list) -> object:
 
 
 def _survey_or_404():
-    survey = _survey_param(dashboards.result_surveys())
+    survey = _survey_param(disclosure.result_surveys())
     if survey is None:
         abort(404)
     return survey
 
 
-def _or_403(load, survey, *args):
-    """``load(current_user, survey, department, *args)``, answering 403 out of reach and 404
-    while there are no answers to draw or report."""
+def _or_403(load, survey):
+    """``load(current_user, survey, department, now)``, answering 403 out of reach and 404
+    when none of the viewer's departments was surveyed."""
     try:
         department = text_arg("department", DEPARTMENT_KEY_MAX) or None
-        return load(current_user, survey, department, *args)
+        return load(current_user, survey, department, utcnow())
     except assignments.NotYourDepartment:
         abort(403)
-    except dashboards.NoAnswersYet:
+    except dashboards.NoDepartments:
         abort(404)
 
 
@@ -172,17 +172,17 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/results")
 @roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
 def results_page():
-    surveys = dashboards.result_surveys()
+    surveys = disclosure.result_surveys()
     survey = _survey_param(surveys)
     if survey is None:
         return render_template("dashboards/results.html", view=None, surveys=surveys)
     try:
         view = dashboards.department_dashboard(
-            current_user, survey, request.args.get("department") or None, utcnow().date()
+            current_user, survey, request.args.get("department") or None, utcnow()
         )
     except assignments.NotYourDepartment:
         abort(403)
-    except dashboards.NoAnswersYet:
+    except dashboards.NoDepartments:
         return render_template("dashboards/results.html", view=None, chosen=survey, surveys=surveys)
     return render_template(
         "dashboards/results.html",
@@ -214,7 +214,7 @@ def results_chart():
 def results_items_chart():
     survey = _survey_or_404()
     found, group, _choices = _or_403(dashboards.department_results, survey)
-    items = None if group.is_suppressed else results.item_results(survey, group.key, found)
+    items = disclosure.answer_distributions(found, group.key)
     if items is None:
         abort(404)
     rows = [
@@ -233,8 +233,10 @@ def results_items_chart():
 @bp.route("/results/report.pdf")
 @roles_required(Role.DEPT_HEAD, Role.HR_ADMIN)
 def results_report():
+    view = _or_403(dashboards.department_dashboard, _survey_or_404())
+    if view.group.is_suppressed:
+        abort(404)  # no report of a group the release layer hides
     today = utcnow().date()
-    view = _or_403(dashboards.department_dashboard, _survey_or_404(), today)
     body = reports.department_pdf(view, training.titles(str(get_locale())), today)
     audit.record_download(
         current_user,
@@ -255,23 +257,24 @@ def _level() -> int:
 @bp.route("/overview")
 @roles_required(Role.HR_ADMIN)
 def overview():
-    surveys = dashboards.result_surveys()
+    surveys = disclosure.result_surveys()
     survey = _survey_param(surveys)
     level = _level()
-    view = None if survey is None else dashboards.company_overview(survey, level)
+    view = None if survey is None else dashboards.company_overview(survey, level, utcnow())
     return render_template(
         "dashboards/overview.html",
         view=view,
         surveys=surveys,
         heatmap_rows=HEATMAP_ROWS,
         scale_step=charts.scale_step,
+        hidden_notice=reports.hidden_notice,
     )
 
 
 @bp.route("/overview/heatmap.png")
 @roles_required(Role.HR_ADMIN)
 def overview_heatmap():
-    view = dashboards.company_overview(_survey_or_404(), _level(), with_trend=False)
+    view = dashboards.company_overview(_survey_or_404(), _level(), utcnow(), with_trend=False)
     if not view.rows or len(view.rows) > HEATMAP_ROWS:
         abort(404)
     image = charts.heatmap(
@@ -286,7 +289,7 @@ def overview_heatmap():
 @bp.route("/overview/trend.png")
 @roles_required(Role.HR_ADMIN)
 def overview_trend():
-    trend = dashboards.company_trend(_survey_or_404())
+    trend = disclosure.company_trend(_survey_or_404(), utcnow())
     image = charts.trend_line(
         tuple(point.survey.name for point in trend),
         tuple(point.company.index for point in trend),
@@ -300,7 +303,7 @@ def overview_trend():
 def overview_export(kind: str):
     survey = _survey_or_404()
     header, rows = reports.overview_table(
-        dashboards.overview_rows(survey, results.survey_results(survey))
+        dashboards.overview_rows(survey, disclosure.release_of(survey, utcnow()))
     )
     name = secure_filename(survey.name)
     if kind == "csv":

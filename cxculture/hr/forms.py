@@ -72,6 +72,16 @@ class SurveyForm(Form):
     department_ids = SelectMultipleField(_l("Departments"), coerce=int)
     opens_at = DateTimeLocalField(_l("Opens"), format=LOCAL_FORMAT, validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Closes"), format=LOCAL_FORMAT, validators=[InputRequired()])
+    live_results = BooleanField(
+        _l("Live results: release results while the survey is open"),
+        description=_l(
+            "Off (recommended): results come out when the survey closes, and only response "
+            "rates show meanwhile. On: results are released in snapshots while it is open, "
+            "at most once a day, each only when enough new answers came in that nobody's can "
+            "be worked out; what people wrote still waits for the closing. It cannot be "
+            "changed after the launch."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
     def validate_department_ids(self, field) -> None:
@@ -90,6 +100,7 @@ class SurveyForm(Form):
             opens_at=from_local(self.opens_at.data),
             closes_at=from_local(self.closes_at.data),
             department_ids=self.department_ids.data if self.audience.data == "departments" else [],
+            live_results=bool(self.live_results.data),
         )
 
     @classmethod

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from cxculture import disclosure
 from cxculture.access import roles_required
 from cxculture.hr.forms import (
     SCOPE_LABELS,
@@ -128,6 +129,7 @@ def survey(survey_id: int, rule_form: RuleForm | None = None):
         free_text=retention.free_text_status(survey, now),
         free_text_form=DeleteFreeTextForm(),
         progress=surveys.survey_progress(survey),
+        snapshots=disclosure.snapshots_taken(survey),
         events=audit.events_for("survey", survey.id),
         action_form=ActionForm(),
         extend_form=ExtendForm(),
@@ -168,7 +170,11 @@ ACTIONS = {
     "reopen": (surveys.reopen_survey, lambda n: _("Survey reopened until its closing date.")),
     "remind": (
         surveys.send_reminders,
-        lambda n: _("Reminder queued for %(n)d people who have not answered.", n=n),
+        lambda n: (
+            _("Reminder queued for %(n)d people who have not answered.", n=n)
+            if n is not None
+            else _("Reminder queued for the people who have not answered.")
+        ),
     ),
     "invite-newcomers": (
         surveys.invite_newcomers,
@@ -201,7 +207,7 @@ def survey_action(survey_id: int, action: str):
         except surveys.InvalidSurveyDates:
             flash(_("The closing date has passed: extend or edit the survey first."), "warning")
         else:
-            flash(message(result or 0), "success")
+            flash(message(result if action == "remind" else result or 0), "success")
     return redirect(url_for("hr.survey", survey_id=survey.id))
 
 

@@ -52,18 +52,50 @@ class WaveChange:
     is_significant: bool
 
 
+@dataclass(frozen=True)
+class Moments:
+    """What a wave comparison needs of a group's scores: how many, their sum, and the sum of
+    their squares (sums, so a release can keep them without keeping anyone's score)."""
+
+    n: int
+    total: float
+    squares: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Moments:
+        return cls(len(values), math.fsum(values), math.fsum(v * v for v in values))
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n
+
+    @property
+    def variance(self) -> float:
+        """The sample variance. Scores that are all equal give exactly zero: what the sums lose
+        to rounding (a few parts in 10^12 of the sum of squares) is not a spread."""
+        spread = self.squares - self.total * self.total / self.n
+        if spread <= 1e-12 * self.squares:
+            return 0.0
+        return spread / (self.n - 1)
+
+
 def wave_change(
     before: Sequence[float], after: Sequence[float], alpha: float = 0.05
 ) -> WaveChange | None:
     """Welch's t-test of after - before on respondents' 0-100 scores (None below 2 per wave)."""
+    return wave_change_of(Moments.of(before), Moments.of(after), alpha)
+
+
+def wave_change_of(before: Moments, after: Moments, alpha: float = 0.05) -> WaveChange | None:
+    """Welch's t-test of after - before from each wave's moments (None below 2 per wave)."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha {alpha} outside (0, 1)")
-    if len(before) < 2 or len(after) < 2:
+    if before.n < 2 or after.n < 2:
         return None
-    before_mean, after_mean = statistics.fmean(before), statistics.fmean(after)
+    before_mean, after_mean = before.mean, after.mean
     difference = after_mean - before_mean
-    before_term = statistics.variance(before) / len(before)
-    after_term = statistics.variance(after) / len(after)
+    before_term = before.variance / before.n
+    after_term = after.variance / after.n
     standard_error = math.sqrt(before_term + after_term)
     p_value: float | None = None
     if standard_error == 0:
@@ -75,7 +107,7 @@ def wave_change(
         # error so that tiny variances cannot underflow to a division by zero.
         before_share = before_term / (before_term + after_term)
         after_share = after_term / (before_term + after_term)
-        degrees = 1 / (before_share**2 / (len(before) - 1) + after_share**2 / (len(after) - 1))
+        degrees = 1 / (before_share**2 / (before.n - 1) + after_share**2 / (after.n - 1))
         margin = float(scipy_stats.t.ppf(1 - alpha / 2, degrees)) * standard_error
         ci_low, ci_high = difference - margin, difference + margin
         # The two-sided p-value of Welch's t, as ttest_ind(equal_var=False) gives it; calling
@@ -85,8 +117,8 @@ def wave_change(
         p_value = float(2 * scipy_stats.t.sf(abs(t_statistic), degrees))
         is_significant = p_value < alpha
     return WaveChange(
-        before_n=len(before),
-        after_n=len(after),
+        before_n=before.n,
+        after_n=after.n,
         before_mean=before_mean,
         after_mean=after_mean,
         difference=difference,

@@ -1,6 +1,9 @@
 """Training assigned to departments: assigning, following completion, reminding the overdue.
 
-Training records are not survey answers: heads see who has completed what in their departments.
+Training records are not survey answers: heads see who has completed what they assigned in
+their departments. Only assigned modules are followed (by a head, HR or a rule): what a person
+takes on their own, a module suggested from their own answers included, is theirs alone, and
+progress made before an assignment stays theirs until they choose to count it.
 """
 
 from __future__ import annotations
@@ -8,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
+from cxculture import disclosure
 from cxculture.access import can_view_department
 from cxculture.extensions import db
 from cxculture.models import (
@@ -23,9 +27,11 @@ from cxculture.models import (
     SurveyState,
     TrainingRule,
     User,
+    utcnow,
 )
+from cxculture.models.training import ASSIGNED_SOURCES
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import audit, results
+from cxculture.services import audit
 from cxculture.services.mail import absolute_url, render_email
 from cxculture.services.org import subtree_condition
 
@@ -46,9 +52,9 @@ def assign_to_department(
     message: str | None,
     today: date,
 ) -> int:
-    """Enrol every active person of ``department`` (and the departments below it) in ``module``,
-    due on ``due_on``; returns how many new enrolments. People already enrolled keep their
-    progress and get the earlier due date."""
+    """Assign ``module`` to every active person of ``department`` (and the departments below
+    it), due on ``due_on``; returns how many people it newly assigned. People it was already
+    assigned to get the earlier due date."""
     if not can_view_department(actor, department):
         raise NotYourDepartment(department.id)
     if due_on < today:
@@ -75,7 +81,10 @@ def _enrol_department(
     assigned_by_id: int | None,
     message: str | None = None,
 ) -> int:
-    """Enrol the department's active people who are not enrolled yet (the caller commits)."""
+    """Assign the module to the department's active people it was not assigned to yet (the
+    caller commits). Someone who had taken it on their own is assigned like everyone else and
+    counted alike, so the number says nothing of who had: their earlier progress stays theirs
+    (``Enrolment.assigned_at``)."""
     people = db.session.execute(
         select(User)
         .join(Department, Department.id == User.department_id)
@@ -87,21 +96,23 @@ def _enrol_department(
             select(Enrolment).where(Enrolment.module_id == module.id)
         ).scalars()
     }
+    assignment = {
+        "source": source,
+        "due_on": due_on,
+        "assigned_by_id": assigned_by_id,
+        "department_id": department.id,
+        "message": (message or "").strip() or None,
+        "assigned_at": utcnow(),
+    }
     created = 0
     for person in people:
         enrolment = existing.get(person.id)
         if enrolment is None:
-            db.session.add(
-                Enrolment(
-                    user_id=person.id,
-                    module_id=module.id,
-                    source=source,
-                    due_on=due_on,
-                    assigned_by_id=assigned_by_id,
-                    department_id=department.id,
-                    message=(message or "").strip() or None,
-                )
-            )
+            db.session.add(Enrolment(user_id=person.id, module_id=module.id, **assignment))
+            created += 1
+        elif not enrolment.is_assigned:
+            for name, value in assignment.items():
+                setattr(enrolment, name, value)
             created += 1
         elif not enrolment.is_completed and (enrolment.due_on is None or due_on < enrolment.due_on):
             enrolment.due_on = due_on
@@ -153,13 +164,14 @@ def rules_of(survey: Survey) -> list[TrainingRule]:
 
 
 def apply_rules(survey: Survey, now: datetime) -> int:
-    """Apply the survey's rules once it has closed: every department shown by the anonymity
-    guard whose score is below a rule's threshold gets its module. A rule applies to a
-    department once, whatever closes and reopens follow. Returns the new enrolments."""
+    """Apply the survey's rules once it has closed: every department whose released score is
+    below a rule's threshold gets its module (a group the release layer hides is never singled
+    out). A rule applies to a department once, whatever closes and reopens follow. Returns the
+    new enrolments."""
     rules = rules_of(survey)
     if not rules or survey.state(now) is not SurveyState.CLOSED:
         return 0
-    found = results.survey_results(survey)
+    found = disclosure.release_of(survey, now)
     applied = {
         (a.rule_id, a.department_path)
         for a in db.session.execute(
@@ -214,6 +226,15 @@ def apply_closed_surveys(now: datetime) -> int:
     return sum(apply_rules(survey, now) for survey in surveys)
 
 
+# What heads, HR and the API follow: assigned modules only, and only progress made since the
+# assignment (what came before is the person's own, until they count it).
+IS_ASSIGNED = Enrolment.source.in_(ASSIGNED_SOURCES)
+COMPLETED_SINCE_ASSIGNED = and_(
+    Enrolment.completed_at.is_not(None),
+    or_(Enrolment.assigned_at.is_(None), Enrolment.completed_at >= Enrolment.assigned_at),
+)
+
+
 @dataclass(frozen=True)
 class CompletionRow:
     """Who is enrolled in what, and where they stand (names allowed: not survey answers)."""
@@ -230,7 +251,7 @@ class CompletionRow:
 
 
 def completion(viewer: User, departments: list[Department] | None = None) -> list[CompletionRow]:
-    """Enrolments of the people in the departments the viewer may see (HR: all of them)."""
+    """Assigned modules of the people in the departments the viewer may see (HR: all of them)."""
     if departments is None:
         departments = None if viewer.has_role(Role.HR_ADMIN) else viewer.headed_departments
     elif not all(can_view_department(viewer, department) for department in departments):
@@ -241,11 +262,12 @@ def completion(viewer: User, departments: list[Department] | None = None) -> lis
             Department.path,
             Enrolment.module_id,
             Enrolment.due_on,
-            Enrolment.completed_at.is_not(None),
-            Enrolment.best_score,
+            COMPLETED_SINCE_ASSIGNED,
+            case((COMPLETED_SINCE_ASSIGNED, Enrolment.best_score), else_=None),
         )
         .join(User, User.id == Enrolment.user_id)
         .join(Department, Department.id == User.department_id)
+        .where(IS_ASSIGNED)
         .order_by(Department.path, User.name)
     )
     if departments is not None:
@@ -254,13 +276,18 @@ def completion(viewer: User, departments: list[Department] | None = None) -> lis
 
 
 def completion_counts() -> dict[str, tuple[int, int]]:
-    """Enrolments and completions per department path of the people's current department."""
+    """Assigned modules and their completions per path of the people's current department."""
     return {
         path: (enrolled, completed)
         for path, enrolled, completed in db.session.execute(
-            select(Department.path, func.count(Enrolment.id), func.count(Enrolment.completed_at))
+            select(
+                Department.path,
+                func.count(Enrolment.id),
+                func.count(Enrolment.id).filter(COMPLETED_SINCE_ASSIGNED),
+            )
             .join(User, User.id == Enrolment.user_id)
             .join(Department, Department.id == User.department_id)
+            .where(IS_ASSIGNED)
             .group_by(Department.path)
         )
     }
@@ -292,13 +319,12 @@ def module_completion(departments: list[Department] | None, today: date) -> list
         select(
             Enrolment.module_id,
             func.count(Enrolment.id),
-            func.count(Enrolment.completed_at),
-            func.count(Enrolment.id).filter(
-                Enrolment.completed_at.is_(None), Enrolment.due_on < today
-            ),
+            func.count(Enrolment.id).filter(COMPLETED_SINCE_ASSIGNED),
+            func.count(Enrolment.id).filter(~COMPLETED_SINCE_ASSIGNED, Enrolment.due_on < today),
         )
         .join(User, User.id == Enrolment.user_id)
         .join(Department, Department.id == User.department_id)
+        .where(IS_ASSIGNED)
         .group_by(Enrolment.module_id)
         .order_by(Enrolment.module_id)
     )
@@ -335,7 +361,8 @@ def queue_overdue_reminders(today: date) -> int:
         .join(User, User.id == Enrolment.user_id)
         .where(
             User.is_active.is_(True),
-            Enrolment.completed_at.is_(None),
+            IS_ASSIGNED,
+            ~COMPLETED_SINCE_ASSIGNED,
             Enrolment.due_on < today,
             func.coalesce(Enrolment.reminded_on, date.min) < today,
         )

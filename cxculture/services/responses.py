@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from flask import current_app
@@ -183,11 +183,14 @@ def submit_response(
             save_draft(invitation, answers, now)
         raise SurveyNotOpen(state)
 
-    # The claim: only one transaction can turn submitted_at from NULL to a time.
+    # The claim: only one transaction can turn submitted_at from NULL to a time. An anonymous
+    # survey's invitation keeps the day only: a finer time would order the answers.
+    is_confidential = not survey.is_anonymous
+    submitted_at = now if is_confidential else datetime.combine(now.date(), time(), UTC)
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
-        .values(submitted_at=now, draft=None, draft_saved_at=None)
+        .values(submitted_at=submitted_at, draft=None, draft_saved_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -196,7 +199,6 @@ def submit_response(
 
     user = invitation.user
     department = user.department if user is not None else None
-    is_confidential = not survey.is_anonymous
     response = Response(
         survey_id=survey.id,
         invitation_id=invitation.id if is_confidential else None,

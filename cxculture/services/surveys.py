@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
-from cxculture import jobs
+from cxculture import disclosure, jobs
 from cxculture.extensions import db
 from cxculture.models import (
     Department,
@@ -55,6 +55,7 @@ class SurveySpec:
     opens_at: datetime
     closes_at: datetime
     department_ids: list[int] = field(default_factory=list)  # empty: the whole company
+    live_results: bool = False  # release results in snapshots while open, not only at closing
 
 
 def _check_dates(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
@@ -68,6 +69,7 @@ def _apply(survey: Survey, spec: SurveySpec) -> None:
     survey.privacy_mode = spec.privacy_mode
     survey.opens_at = spec.opens_at
     survey.closes_at = spec.closes_at
+    survey.live_results = spec.live_results
     survey.departments = list(
         db.session.execute(
             select(Department).where(Department.id.in_(spec.department_ids))
@@ -226,8 +228,10 @@ def reopen_survey(survey: Survey, actor: User, now: datetime) -> None:
     db.session.commit()
 
 
-def send_reminders(survey: Survey, actor: User, now: datetime) -> int:
-    """Queue a reminder to everyone invited who has not answered; returns how many."""
+def send_reminders(survey: Survey, actor: User, now: datetime) -> int | None:
+    """Queue a reminder to everyone invited who has not answered; returns how many, or None
+    when the survey's counts are withheld (fewer people than the minimum were invited: the
+    number would tell how many of them have not answered)."""
     state = survey.state(now)
     if state is not SurveyState.OPEN:
         raise WrongState("remind", state)
@@ -253,11 +257,12 @@ def send_reminders(survey: Survey, actor: User, now: datetime) -> int:
             last_reminded_at=literal(now, UTCDateTime),
         )
     ).rowcount
-    audit.record(actor, "survey.reminded", "survey", survey.id, reminded=reminded)
+    shown = None if disclosure.company_counts([survey])[survey.id].is_hidden else reminded
+    audit.record(actor, "survey.reminded", "survey", survey.id, reminded=shown)
     db.session.commit()
     if reminded:
         jobs.send_emails_later(survey.id)
-    return reminded
+    return shown
 
 
 def retry_emails(survey: Survey, actor: User) -> None:
@@ -265,53 +270,6 @@ def retry_emails(survey: Survey, actor: User) -> None:
     audit.record(actor, "survey.emails_retried", "survey", survey.id)
     db.session.commit()
     jobs.send_emails_later(survey.id)
-
-
-@dataclass(frozen=True)
-class RateRow:
-    """Invitations and answers of one group (counts only, never who)."""
-
-    label: str
-    invited: int
-    responded: int
-
-    @property
-    def rate(self) -> float:
-        return self.responded / self.invited if self.invited else 0.0
-
-
-@dataclass(frozen=True)
-class SurveyProgress:
-    overall: RateRow
-    departments: list[RateRow]
-    emails_pending: int
-    emails_failed: int
-
-
-def response_counts(survey: Survey) -> dict[str | None, tuple[int, int]]:
-    """Invitations still counted and answers, per department path at invitation time (None:
-    no department), so moving people or departments later changes no past rate."""
-    return _invitation_counts(Invitation.department_path, Invitation.survey_id == survey.id)
-
-
-def invitation_totals(survey_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Invitations still counted and answers per survey (the totals of HR's survey page)."""
-    if not survey_ids:
-        return {}
-    return _invitation_counts(Invitation.survey_id, Invitation.survey_id.in_(survey_ids))
-
-
-def _invitation_counts(key, condition) -> dict:
-    """(invitations still counted, answers) for each value of ``key`` among those matching
-    ``condition``; withdrawn invitations (leavers) count for nothing."""
-    return {
-        value: (invited, answered)
-        for value, invited, answered in db.session.execute(
-            select(key, func.count(Invitation.id), func.count(Invitation.submitted_at))
-            .where(condition, Invitation.withdrawn_at.is_(None))
-            .group_by(key)
-        )
-    }
 
 
 def surveys_page(after_id: int | None, limit: int) -> list[Survey]:
@@ -322,25 +280,25 @@ def surveys_page(after_id: int | None, limit: int) -> list[Survey]:
     return list(db.session.execute(query).scalars())
 
 
+@dataclass(frozen=True)
+class SurveyProgress:
+    """Response rates as the release layer gives them, and the survey's email status."""
+
+    rates: disclosure.ResponseRates
+    emails_pending: int
+    emails_failed: int
+
+
 def survey_progress(survey: Survey) -> SurveyProgress:
-    """Response rate overall and per department (where people were invited), and email status."""
-    counts = response_counts(survey)
-    departments = [
-        RateRow(path or "—", *counts[path])
-        for path in sorted(counts, key=lambda path: (path is None, path or ""))
-    ]
-    overall = RateRow(
-        survey.name,
-        sum(row.invited for row in departments),
-        sum(row.responded for row in departments),
-    )
+    """Guarded response rates overall and per department (where people were invited), and
+    email status."""
     pending, failed = db.session.execute(
         select(
             func.count(OutboxMessage.id),
             func.count(OutboxMessage.id).filter(OutboxMessage.last_error.is_not(None)),
         ).where(OutboxMessage.survey_id == survey.id, OutboxMessage.sent_at.is_(None))
     ).one()
-    return SurveyProgress(overall, departments, pending, failed)
+    return SurveyProgress(disclosure.response_rates(survey), pending, failed)
 
 
 def outbox(limit: int = 200) -> list[OutboxMessage]:

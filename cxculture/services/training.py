@@ -1,5 +1,8 @@
-"""Micro-training: loading the catalogue, enrolling, the knowledge check, the reflection, and the
-personal recommendations that follow a confidential survey answer."""
+"""Micro-training: loading the catalogue, enrolling, the knowledge check and the reflection.
+
+What a person takes on their own is theirs alone; what a head, HR or a rule assigned is
+followed by them (``services.assignments``). Modules suggested from a person's own answers are
+worked out when shown (``disclosure.personal``), never stored."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
-from cxculture.models import Enrolment, Module, ModuleText, Response, User
+from cxculture.models import Enrolment, Module, ModuleText, User
 from cxculture.models.training import REFLECTION_KINDS
 from cxculture.scoring import role_statement
 from cxculture.scoring.dimensions import DIMENSIONS
@@ -26,8 +29,6 @@ from cxculture.services.responses import lexicon_dir
 
 MODULES = Path(__file__).resolve().parent.parent / "content" / "modules"
 DEFAULT_PASS_MARK = 0.8
-RECOMMENDATION_THRESHOLD = 60.0  # a dimension scored below this gets a module
-MAX_RECOMMENDATIONS = 3
 # What a module's Markdown may become: text structure, no scripts, styles or event handlers.
 ALLOWED_TAGS = {
     "p",
@@ -361,31 +362,11 @@ def my_training(user: User) -> list[Enrolment]:
     )
 
 
-def recommend_after_response(user: User, response: Response) -> list[Enrolment]:
-    """Enrol the person in up to three modules for their weakest dimensions under the threshold,
-    largest gap first (confidential surveys only; nobody else sees why)."""
-    scores = response.dimension_scores
-    gaps = sorted(
-        (score, dimension)
-        for dimension, score in scores.items()
-        if score < RECOMMENDATION_THRESHOLD
-    )
-    if not gaps:
-        return []
-    # Only the modules' dimensions matter here: their texts are not loaded.
-    modules = list(
-        db.session.execute(
-            select(Module).where(Module.archived_at.is_(None)).order_by(Module.slug)
-        ).scalars()
-    )
-    chosen: list[Module] = []
-    for _score, dimension in gaps:
-        for module in modules:
-            if dimension in module.dimensions and module not in chosen:
-                chosen.append(module)
-                break
-        if len(chosen) == MAX_RECOMMENDATIONS:
-            break
-    enrolments = [_enrol(user, module, "recommended") for module in chosen]
+def count_for_team(enrolment: Enrolment, now: datetime) -> bool:
+    """The person shares a module they had completed on their own before it was assigned: from
+    now on it counts as completed for the assignment. Nothing is shared until they do."""
+    if not enrolment.is_completed_before_assignment:
+        return False
+    enrolment.completed_at = now
     db.session.commit()
-    return enrolments
+    return True

@@ -7,9 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cxculture import disclosure
 from cxculture.access import login_required
 from cxculture.models import SurveyState, utcnow
-from cxculture.services import responses, results, training
+from cxculture.services import responses, training
 from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
 
 bp = Blueprint("surveys", __name__)
@@ -54,11 +55,9 @@ def answer(survey_id: int):
         form.form_errors.append(str(PROBLEM_MESSAGES["unknown"]))
         is_valid = False
     answers = form.answers()
-    # Read before the commit below expires it (reading it after would reload the survey).
-    is_anonymous = survey.is_anonymous
     if form.submit.data and is_valid:
         try:
-            stored = responses.submit_response(invitation, answers, locale, now)
+            responses.submit_response(invitation, answers, locale, now)
         except responses.IncompleteAnswers as exc:
             form.show_problems(exc.problems)
         except responses.SurveyNotOpen:
@@ -71,8 +70,6 @@ def answer(survey_id: int):
             flash(_("You have already submitted your answers to this survey."), "info")
             return redirect(url_for("surveys.thanks", survey_id=survey.id))
         else:
-            if not is_anonymous:
-                training.recommend_after_response(current_user, stored)
             return redirect(url_for("surveys.thanks", survey_id=survey_id))
     elif form.save.data and is_valid:
         try:
@@ -95,16 +92,15 @@ def thanks(survey_id: int):
     invitation = _invitation_or_404(survey_id)
     if not invitation.has_submitted:
         return redirect(url_for("surveys.answer", survey_id=survey_id))
-    profile = results.personal_profile(invitation)
-    recommended = (
-        [e for e in training.my_training(current_user) if e.source == "recommended"]
-        if profile
-        else []
+    # The person's own answers come back to them alone; nothing of this is stored.
+    profile = disclosure.personal_profile(invitation, utcnow())
+    suggested = (
+        disclosure.suggestions_for_invitation(invitation, training.catalogue()) if profile else []
     )
     return render_template(
         "surveys/thanks.html",
         survey=invitation.survey,
         profile=profile,
-        recommended=recommended,
+        suggested=suggested,
         open_state=SurveyState.OPEN,
     )

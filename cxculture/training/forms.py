@@ -57,3 +57,7 @@ class ReflectionForm(Form):
 
 class EnrolForm(Form):
     submit = SubmitField(_l("Take this module"))
+
+
+class CountForTeamForm(Form):
+    submit = SubmitField(_l("Count it for my team"))

@@ -7,10 +7,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cxculture import disclosure
 from cxculture.access import login_required
 from cxculture.models import utcnow
 from cxculture.services import training
-from cxculture.training.forms import EnrolForm, ReflectionForm, quiz_form
+from cxculture.training.forms import CountForTeamForm, EnrolForm, ReflectionForm, quiz_form
 
 bp = Blueprint("training", __name__)
 
@@ -34,10 +35,17 @@ def _enrolment_or_404(slug: str):
 @bp.route("/")
 @login_required
 def mine():
+    enrolments = training.my_training(current_user)
+    catalogue = training.catalogue()
+    taken = {enrolment.module_id for enrolment in enrolments}
     return render_template(
         "training/mine.html",
-        enrolments=training.my_training(current_user),
-        catalogue=training.catalogue(),
+        enrolments=enrolments,
+        # From the person's own answers, worked out for them now and shown to nobody else.
+        suggested=[
+            m for m in disclosure.my_suggestions(current_user, catalogue) if m.id not in taken
+        ],
+        catalogue=catalogue,
         today=utcnow().date(),
     )
 
@@ -53,6 +61,7 @@ def _render_module(module, enrolment, quiz=None, result=None, reflection=None, s
         result=result,
         reflection=reflection or ReflectionForm(),
         enrol_form=EnrolForm(),
+        count_form=CountForTeamForm(),
     ), status
 
 
@@ -75,6 +84,16 @@ def enrol(slug: str):
             training.enrol_self(current_user, found)
         except training.ModuleError:
             abort(404)
+    return redirect(url_for("training.module", slug=slug))
+
+
+@bp.route("/<slug>/count", methods=["POST"])
+@login_required
+def count_for_team(slug: str):
+    """The person shares a completion made on their own before the module was assigned."""
+    _found, enrolment = _enrolment_or_404(slug)
+    if CountForTeamForm().validate_on_submit() and training.count_for_team(enrolment, utcnow()):
+        flash(_("Done: your team now sees this module completed."), "success")
     return redirect(url_for("training.module", slug=slug))
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Department, Invitation, Survey, utcnow
-from cxculture.scoring.anonymity import Group
+from cxculture.scoring.anonymity import Group, ancestors, parent_of
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import responses, results
+from cxculture.services import responses
 from tests.api.conftest import error_of
 from tests.factories import full_answers, make_survey, make_user
 from tests.scoring.test_anonymity import MINIMUM, _revealed
@@ -50,8 +51,12 @@ def _answered_survey(sizes: dict[str, int]) -> int:
 
 @pytest.fixture
 def survey_id(app, hr_admin) -> int:
+    """The survey, answered and closed: its results are released."""
     with app.app_context():
-        return _answered_survey(SIZES)
+        survey = db.session.get(Survey, _answered_survey(SIZES))
+        survey.closed_at = utcnow()
+        db.session.commit()
+        return survey.id
 
 
 def _department_ids(app) -> dict[str, int]:
@@ -63,9 +68,9 @@ def _truth(sizes: dict[str, int]) -> dict[str, Group]:
     """Every group's real size: the departments, their ancestors and the company."""
     totals: dict[str, int] = {}
     for path, count in sizes.items():
-        for key in results.ancestors(path):
+        for key in ancestors(path):
             totals[key] = totals.get(key, 0) + count
-    return {key: Group(key, results.parent_of(key), n) for key, n in totals.items()}
+    return {key: Group(key, parent_of(key), n) for key, n in totals.items()}
 
 
 def test_surveys_are_listed_with_state_and_counts(app, api, survey_id):
@@ -74,23 +79,27 @@ def test_surveys_are_listed_with_state_and_counts(app, api, survey_id):
     body = api.get("/api/v1/surveys").get_json()
     launched, draft = body["data"]
     assert launched["id"] == survey_id
-    assert launched["state"] == "open"
+    assert launched["state"] == "closed"
     assert launched["responded"] == sum(SIZES.values())
     assert launched["invited"] >= launched["responded"]
+    assert launched["counts_withheld"] is None
     assert launched["instrument"]["key"]
     assert draft["state"] == "draft"
-    assert draft["invited"] == draft["responded"] == 0
+    assert draft["invited"] is draft["responded"] is None  # nobody invited: under the minimum
+    assert draft["counts_withheld"] == "suppressed"
 
 
 def test_company_results_have_every_number_of_the_pages(app, api, survey_id):
     body = api.get(f"/api/v1/surveys/{survey_id}/results").get_json()
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        found = results.survey_results(survey)
-        spread = results.item_results(survey, results.COMPANY, found).dimensions
+        found = disclosure.release_of(survey, utcnow())
+        spread = disclosure.answer_distributions(found, "").dimensions
     company = found.company
     assert body["department"] is None
     assert body["suppressed"] is False
+    assert body["withheld"] is None
+    assert body["stale"] is False
     assert body["n"] == company.n == sum(SIZES.values())
     assert body["index"] == pytest.approx(company.index)
     assert [d["key"] for d in body["dimensions"]] == list(DIMENSIONS)
@@ -151,7 +160,7 @@ def test_no_results_call_ever_returns_a_group_under_the_minimum(app, api, survey
     assert _revealed(truth, hidden) == []
     # ...and the API shows exactly what the pages show.
     with app.app_context():
-        found = results.survey_results(db.session.get(Survey, survey_id))
+        found = disclosure.release_of(db.session.get(Survey, survey_id), utcnow())
     assert shown == {key: g.n for key, g in found.groups.items() if not g.is_suppressed}
 
 

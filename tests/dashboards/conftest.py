@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from cxculture import disclosure
 from cxculture.extensions import db
-from cxculture.models import Survey
-from cxculture.services import results
+from cxculture.models import Survey, utcnow
 
 
 @pytest.fixture
@@ -21,10 +21,10 @@ def demo(app) -> int:
 
 
 @pytest.fixture
-def guarded(app, demo) -> results.SurveyResults:
-    """The guarded results of the closed wave, as every output must show them."""
+def guarded(app, demo) -> disclosure.Release:
+    """The closed wave as released, as every output must show it."""
     with app.app_context():
-        return results.survey_results(db.session.get(Survey, demo))
+        return disclosure.release_of(db.session.get(Survey, demo), utcnow())
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_charts_are_cached_and_answer_304_when_unchanged(hr, demo):
     first = hr.client.get(url)
     assert first.status_code == 200
     assert first.mimetype == "image/png"
-    assert "no-cache" in first.headers["Cache-Control"]
+    assert first.headers["Cache-Control"] == "no-store"  # kept by no shared or disk cache
     again = hr.client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert charts.trend_line.cache_info().hits >= 1  # not rendered a second time
@@ -137,3 +137,12 @@ def test_wide_trees_show_the_table_without_an_image(hr, demo, monkeypatch):
     html = hr.client.get(f"/dashboards/overview?survey={demo}").get_data(as_text=True)
     assert "heatmap.png" not in html
     assert hr.client.get(f"/dashboards/overview/heatmap.png?survey={demo}").status_code == 404
+
+
+def test_an_open_wave_shows_response_rates_and_no_result(hr, demo):
+    html = hr.client.get(f"/dashboards/overview?survey={demo + 1}").get_data(as_text=True)
+    assert "Not released yet: results come out when the survey closes" in html
+    assert "cx-heat-" not in html  # no coloured score cell anywhere
+    csv_text = hr.client.get(f"/dashboards/overview.csv?survey={demo + 1}").get_data(as_text=True)
+    rows = [line.split(",") for line in csv_text.lstrip("\ufeff").splitlines()[1:]]
+    assert all(row[3] == "" for row in rows)  # no index for any group

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cxculture.extensions import db
-from cxculture.models import Survey
+from cxculture.models import Survey, utcnow
 from tests.factories import make_survey
 
 
@@ -40,30 +40,33 @@ def test_unknown_and_malformed_surveys_are_404_and_400(demo, browser):
     assert browser.client.get("/dashboards/results?survey=abc").status_code == 400
 
 
-def test_a_suppressed_group_shows_no_number_and_no_chart(demo, app, browser):
+def test_a_suppressed_group_shows_no_number_and_no_chart(demo, hidden_key, browser):
     browser.login("hr@demo.test", "cxdemo")
     browser.use_language("en")
-    with app.app_context():
-        from cxculture.services import results
-
-        found = results.survey_results(db.session.get(Survey, demo))
-        hidden = next(g.key for g in found.departments() if g.is_suppressed)
+    hidden = hidden_key
     page = browser.client.get(f"/dashboards/results?survey={demo}&department={hidden}")
     html = page.get_data(as_text=True)
     assert "no numbers are shown for this group" in html
     assert "Customer Orientation Index:" not in html
+    assert "report.pdf" not in html  # no report of a group that shows nothing
     chart = browser.client.get(f"/dashboards/results/chart.png?survey={demo}&department={hidden}")
     assert chart.status_code == 404
 
 
-def test_results_open_on_the_closed_wave_and_compare_waves(demo, browser):
+def test_results_open_on_the_closed_wave_and_compare_waves(demo, app, browser):
     browser.login("head.operations@demo.test", "cxdemo")
     browser.use_language("en")
     html = browser.client.get("/dashboards/results").get_data(as_text=True)
     assert f'<option value="{demo}" selected>' in html  # the closed first wave by default
-    second = browser.client.get(
-        "/dashboards/results?department=Operations&survey=" + str(demo + 1)
-    ).get_data(as_text=True)
+    url = "/dashboards/results?department=Operations&survey=" + str(demo + 1)
+    while_open = browser.client.get(url).get_data(as_text=True)
+    assert "Results come out when the survey closes" in while_open
+    assert "Change since" not in while_open
+    with app.app_context():
+        second = db.session.get(Survey, demo + 1)
+        second.closed_at = utcnow()
+        db.session.commit()
+    second = browser.client.get(url).get_data(as_text=True)
     assert "Change since “Customer orientation, first wave”" in second
     assert "confidence interval" in second
 
@@ -126,7 +129,7 @@ def test_before_anyone_answers_results_say_so_instead_of_refusing(
     page = browser.client.get("/dashboards/results")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "No answers from your departments in this survey." in html
+    assert "Results come out when the survey closes" in html
     assert "Fresh wave" in html
     for path in ("results/chart.png", "results/items.png", "results/report.pdf"):
         with browser.client.get(f"/dashboards/{path}") as response:

@@ -201,32 +201,37 @@ def dimension_row(page: Page, dimension: str):
 
 
 def head_opens_the_results(tab: Tab, head: Person, screenshot: Shoot) -> None:
-    """Straight after the launch nobody has answered: the page says so."""
+    """Straight after the launch: the department, its response rate, and when results come."""
     page = tab.page
     log_in(page, head.email, ENGLISH)
     expect(page.get_by_role("heading", name="My departments")).to_be_visible()
     page.get_by_role("main").get_by_role("link", name="Results", exact=True).click()
-    expect(page.get_by_role("status")).to_have_text(
-        "No answers from your departments in this survey."
-    )
+    expect(page.get_by_role("status")).to_contain_text("Results come out when the survey closes")
+    expect(page.get_by_text("Response rate: 0 of 5 invited")).to_be_visible()
     expect(page.get_by_label("Survey")).to_have_value(re.compile(r"\d+"))
-    screenshot(page, "04-head-results-no-answers")
+    screenshot(page, "04-head-results-before-closing")
     tab.watcher.assert_clean("the head before any answer")
 
 
 def head_sees_the_results(
     app: Flask, tab: Tab, wave: Wave, colleagues: list[Person], screenshot: Shoot
 ) -> None:
-    """One answer is hidden; five show their numbers."""
+    """While the wave is open only the response rate moves; at closing the numbers come."""
     page = tab.page
     page.reload()
     expect(page.get_by_role("heading", name="Operations", exact=True)).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("Fewer than 5 responses")
+    expect(page.get_by_text("Response rate: 1 of 5 invited")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Results come out when the survey closes")
     expect(page.get_by_text("Customer Orientation Index:")).to_have_count(0)
     expect(page.get_by_role("img")).to_have_count(0)
-    screenshot(page, "08-head-results-hidden")
+    screenshot(page, "08-head-results-while-open")
 
     colleagues_answer(app, wave, colleagues, keyed=4)
+    page.reload()
+    expect(page.get_by_text("Customer Orientation Index:")).to_have_count(0)
+    with app.app_context():
+        db.session.get(Survey, wave.survey_id).closed_at = utcnow()
+        db.session.commit()
     page.reload()
     # The employee: five dimensions at 100 and Listen at 0 (index 83.3); each colleague: 75
     # everywhere. Together: (83.3 + 4 x 75) / 5 = 76.7; Listen 60; every other dimension 80.
@@ -260,6 +265,8 @@ def employee_completes_the_module(
     page = tab.page
     page.get_by_role("link", name=module.title).click()
     expect(page.get_by_role("heading", name=module.title, level=1)).to_be_visible()
+    # A suggestion is only a suggestion: taking it is her choice, and stays hers.
+    page.get_by_role("button", name=pt("Take this module")).click()
     expect(page.get_by_role("heading", name=pt("Knowledge check"))).to_be_visible()
     for question in module.quiz:
         right = question["options"][question["answer"]]

@@ -63,15 +63,15 @@ def test_head_home_shows_only_their_departments(demo, browser):
 def test_head_home_shows_the_newest_closed_waves_index(demo, app, browser):
     from sqlalchemy import select
 
+    from cxculture import disclosure
     from cxculture.extensions import db
-    from cxculture.models import Survey
-    from cxculture.services import results
+    from cxculture.models import Survey, utcnow
 
     with app.app_context():
         survey = db.session.execute(
             select(Survey).where(Survey.name == "Customer orientation, first wave")
         ).scalar_one()
-        index = results.survey_results(survey).groups["Operations/Contact Center"].index
+        index = disclosure.release_of(survey, utcnow()).groups["Operations/Contact Center"].index
     browser.login("head.contact@demo.test", "cxdemo")
     browser.use_language("en")
     html = browser.client.get("/dashboards/").get_data(as_text=True)

@@ -61,7 +61,7 @@ from cxculture.people.forms import (
 from cxculture.roster.forms import ApplyForm, UploadForm
 from cxculture.services import training
 from cxculture.surveys.forms import answer_form
-from cxculture.training.forms import EnrolForm, ReflectionForm, quiz_form
+from cxculture.training.forms import CountForTeamForm, EnrolForm, ReflectionForm, quiz_form
 from tests import factories
 from tests.conftest import Browser, build_app, csrf_token
 from tests.robustness import hostile
@@ -89,6 +89,8 @@ ROLES = ("anonymous", "employee", "head", "hr_admin")
 NEW_PASSWORD = "a brand new long passphrase"
 SOONER, LATER = "2099-06-01T09:00", "2099-06-30T12:00"
 LAUNCH_TABLES = {"surveys", "instruments", "invitations", "outbox_messages", "audit_events"}
+# Reading results releases a snapshot when one is due (a survey that closed since, a live one).
+RELEASES = frozenset({"result_snapshots", "released_groups"})
 
 
 def _offline_app() -> Flask:
@@ -347,8 +349,12 @@ RECIPES: dict[str, Recipe] = {
     "auth.login": Recipe(
         _form(LoginForm),
         lambda w: {"email": [w.employee.email], "password": [factories.PASSWORD], "next": ["/me"]},
+        # A login opens a session on the server; repeated failures email the account's holder.
+        writes=frozenset({"user_sessions", "outbox_messages"}),
     ),
-    "auth.logout": Recipe(lambda w: None, lambda w: {}, who="employee"),
+    "auth.logout": Recipe(
+        lambda w: None, lambda w: {}, who="employee", writes=frozenset({"user_sessions"})
+    ),
     "auth.change_password": Recipe(
         lambda w: ChangePasswordForm(w.employee.email, formdata=None),
         lambda w: {
@@ -356,7 +362,7 @@ RECIPES: dict[str, Recipe] = {
             "new_password": [NEW_PASSWORD],
             "confirm_password": [NEW_PASSWORD],
         },
-        writes=frozenset({"users"}),
+        writes=frozenset({"users", "user_sessions"}),
     ),
     "auth.set_password": Recipe(
         lambda w: SetPasswordForm("newcomer@example.test", formdata=None),
@@ -413,7 +419,8 @@ RECIPES: dict[str, Recipe] = {
             "module_id": [str(w.module_id)],
             "due_days": ["30"],
         },
-        writes=frozenset({"training_rules", "rule_applications", "enrolments", "audit_events"}),
+        writes=frozenset({"training_rules", "rule_applications", "enrolments", "audit_events"})
+        | RELEASES,
         path={"survey_id": lambda w: [w.closed_survey_id, w.open_survey_id]},
     ),
     "hr.api_tokens_page": Recipe(
@@ -455,7 +462,7 @@ RECIPES: dict[str, Recipe] = {
     "hr.survey_action": Recipe(
         _form(ActionForm),
         lambda w: {},
-        writes=frozenset(LAUNCH_TABLES | {"enrolments", "rule_applications"}),
+        writes=frozenset(LAUNCH_TABLES | {"enrolments", "rule_applications"}) | RELEASES,
     ),
     "instruments.add_item": Recipe(
         _form(ItemForm), _item_body, writes=frozenset({"instrument_items", "audit_events"})
@@ -559,6 +566,9 @@ RECIPES: dict[str, Recipe] = {
         reset=_reopen_invitation,
     ),
     "training.enrol": Recipe(_form(EnrolForm), lambda w: {}, writes=frozenset({"enrolments"})),
+    "training.count_for_team": Recipe(
+        _form(CountForTeamForm), lambda w: {}, writes=frozenset({"enrolments"})
+    ),
     "training.quiz": Recipe(
         _quiz_form,
         lambda w: {"question_0": ["0"], "question_1": ["0"], "question_2": ["1"]},
@@ -765,15 +775,24 @@ def test_what_the_forms_accept_every_page_shows(app):
 # Query parameters
 
 # Downloads are written into the audit trail, and nothing else.
-DOWNLOAD_WRITES = dict.fromkeys(
-    (
-        "audit.export",
-        "dashboards.overview_export",
-        "dashboards.results_report",
-        "dashboards.training_csv",
+DOWNLOAD_WRITES = {
+    **dict.fromkeys(
+        (
+            "dashboards.overview",
+            "dashboards.overview_heatmap",
+            "dashboards.overview_trend",
+            "dashboards.results_chart",
+            "dashboards.results_items_chart",
+            "dashboards.results_page",
+        ),
+        RELEASES,
     ),
-    frozenset({"audit_events"}),
-)
+    **dict.fromkeys(("audit.export", "dashboards.training_csv"), frozenset({"audit_events"})),
+    **dict.fromkeys(
+        ("dashboards.overview_export", "dashboards.results_report"),
+        frozenset({"audit_events"}) | RELEASES,
+    ),
+}
 AUDIT_FILTERS = ("action", "actor", "target_type", "since", "until", "page")
 QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "auth.login": ("next",),

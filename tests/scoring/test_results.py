@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Invitation, Response, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.scores import ItemKey, dimension_scores
 from cxculture.services import responses, results, surveys
-from tests.factories import full_answers, make_survey, make_user
+from tests.factories import closed_release, full_answers, make_survey, make_user
 
 DIRECT = "I answer our customers' calls."
 INTERNAL = "I prepare reports for my manager."
@@ -67,7 +68,7 @@ def test_results_roll_up_the_tree(ctx):
     survey = make_survey()
     _answer_all(survey, 5, DIRECT, where="Operations/Contact")
     _answer_all(survey, 2, INTERNAL, where="Operations/Logistics")
-    found = results.survey_results(survey)
+    found = closed_release(survey)
 
     contact = found.groups["Operations/Contact Center"]
     logistics = found.groups["Operations/Logistics"]
@@ -89,7 +90,7 @@ def test_a_small_group_shows_nothing_and_cannot_be_subtracted(ctx):
     survey = make_survey()
     _answer_all(survey, 4, DIRECT, where="Operations")
     _answer_all(survey, 3, INTERNAL, where="Finance")
-    found = results.survey_results(survey)
+    found = closed_release(survey)
     finance = found.groups["Finance"]
     assert finance.is_suppressed
     assert finance.n is None
@@ -106,18 +107,19 @@ def test_the_minimum_is_kept_from_launch_and_never_lowered(app):
         survey = make_survey()
         _answer_all(survey, where="IT")
         assert survey.min_group_size == 5
-        assert results.survey_results(survey).groups["IT"].n == 6
+        assert closed_release(survey).groups["IT"].n == 6
         app.config["CX_MIN_GROUP_SIZE"] = 3  # lowered after the survey: changes nothing
         assert results.minimums(survey)[0] == 5
         app.config["CX_MIN_GROUP_SIZE"] = 7  # raised: applies to past waves too
-        assert results.survey_results(survey).groups["IT"].is_suppressed
+        assert closed_release(survey).groups["IT"].is_suppressed
 
 
 def test_item_results_give_favorable_neutral_and_unfavorable_shares(ctx):
     _people("IT", 6)
     survey = make_survey()
     _answer_all(survey, 4, where="IT")
-    found = results.item_results(survey, "IT")
+    release = closed_release(survey)
+    found = disclosure.answer_distributions(release, "IT")
     items = found.items
     assert len(items) == len(survey.instrument.items)
     normal = next(i for i in survey.instrument.items if not i.is_reverse_keyed)
@@ -128,7 +130,7 @@ def test_item_results_give_favorable_neutral_and_unfavorable_shares(ctx):
     assert listen.favorable == pytest.approx(2 / 3)
     assert listen.unfavorable == pytest.approx(1 / 3)
     assert listen.n == 6 * 3
-    assert results.item_results(survey, "Finance") is None
+    assert disclosure.answer_distributions(release, "Finance") is None
 
 
 def test_free_text_needs_the_larger_group_and_carries_nothing_else(ctx):
@@ -136,8 +138,9 @@ def test_free_text_needs_the_larger_group_and_carries_nothing_else(ctx):
     _people("Sales", 11)
     survey = make_survey()
     _answer_all(survey)
-    assert results.group_statements(survey, "IT") is None  # 6: numbers yes, text no
-    texts = results.group_statements(survey, "Sales")
+    release = closed_release(survey)
+    assert disclosure.statements(release, "IT") is None  # 6: numbers yes, text no
+    texts = disclosure.statements(release, "Sales")
     assert len(texts) == 11
     assert set(texts) == {DIRECT}
 
@@ -157,11 +160,12 @@ def test_wave_change_flags_a_real_difference(ctx):
         if invitation.user.department and invitation.user.department.path == "IT":
             value = 4 + number % 2
             responses.submit_response(invitation, full_answers(second, value), "en", utcnow())
-    change = results.compare_waves(first, second, "IT")
+    before, after = closed_release(first), closed_release(second)
+    change = disclosure.wave_change(before, after, "IT")
     assert change.difference > 0
     assert change.is_significant
     assert change.ci_low <= change.difference <= change.ci_high
-    assert results.compare_waves(first, second, "Nowhere") is None
+    assert disclosure.wave_change(before, after, "Nowhere") is None
 
 
 def test_alpha_is_computed_per_dimension(ctx):

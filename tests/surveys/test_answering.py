@@ -291,7 +291,7 @@ def test_two_tabs_posting_at_once_over_http_store_exactly_one(app, employee, ope
     assert _count_responses(app, survey_id) == 1
 
 
-def test_thank_you_page_shows_my_profile_and_hides_the_company_until_enough_answer(
+def test_thank_you_page_shows_my_profile_and_the_company_only_once_released(
     app, browser, employee, open_survey
 ):
     survey_id, items = open_survey
@@ -299,7 +299,7 @@ def test_thank_you_page_shows_my_profile_and_hides_the_company_until_enough_answ
     browser.post_form(f"/surveys/{survey_id}", {**_complete_form(items, "5"), "submit": "1"})
     html = browser.client.get(f"/surveys/{survey_id}/thanks").get_data(as_text=True)
     assert "Your profile" in html
-    assert "fewer than 5 answers so far" in html
+    assert "when results are released" in html
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         hr = make_user(is_hr_admin=True)
@@ -311,7 +311,13 @@ def test_thank_you_page_shows_my_profile_and_hides_the_company_until_enough_answ
         ).scalars():
             responses.submit_response(invitation, full_answers(survey, 3), "en", utcnow())
     html = browser.client.get(f"/surveys/{survey_id}/thanks").get_data(as_text=True)
-    assert "fewer than" not in html
+    assert "when results are released" in html  # still open: each answer would move it
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        survey.closed_at = utcnow()
+        db.session.commit()
+    html = browser.client.get(f"/surveys/{survey_id}/thanks").get_data(as_text=True)
+    assert "when results are released" not in html
     # "Strongly agree" everywhere scores 75 on a four-item dimension: its reverse item counts 1.
     assert ">75<" in html
 

@@ -133,6 +133,9 @@ def test_overdue_work_is_reminded_once_a_day_and_shows_as_overdue(app, browser, 
         enrolment = training.enrol_self(
             db.session.get(User, person.id), training.get_module("who-is-my-customer")
         )
+        # Assigned (what is reminded; a module taken on one's own has no due date).
+        enrolment.source = "department"
+        enrolment.assigned_at = utcnow() - timedelta(days=10)
         enrolment.due_on = utcnow().date() - timedelta(days=2)
         db.session.commit()
         today = utcnow().date()

@@ -1,0 +1,71 @@
+"""The release layer: everything derived from survey answers leaves the product through here.
+
+Pages, charts, CSV/XLSX/PDF files, the API, the thank-you page, "where to act", training rules
+and response rates all ask this package; none of them reads answers or computes group figures
+itself. What it offers:
+
+- ``release_of(survey, now)``: every group as released now (taking a snapshot when one is
+  due), with ``answer_distributions``, ``statements`` (free text), ``wave_change`` and
+  ``company_trend`` drawn from the same released sums;
+- ``response_rates(survey)`` and ``company_counts(surveys)``: invited and answered counts,
+  through the same guard;
+- ``personal_profile`` and the ``suggestions_*`` functions: what a person's own answers give back
+  to that person, and to nobody else.
+
+When results come out: while a survey is open, only response rates; at closing, everything the
+guard lets through. A survey set to live results before launch is also released in snapshots
+while open. Free text is never live. See the README's "Confidentiality" section.
+"""
+
+from cxculture.disclosure.counts import RateRow, ResponseRates, company_counts, response_rates
+from cxculture.disclosure.figures import (
+    NOT_RELEASED,
+    SUPPRESSED,
+    AnswerDistributions,
+    GroupResult,
+)
+from cxculture.disclosure.personal import (
+    ProfileRow,
+    my_suggestions,
+    personal_profile,
+    suggestions_for_invitation,
+)
+from cxculture.disclosure.release import (
+    Release,
+    TrendPoint,
+    answer_distributions,
+    company_trend,
+    default_survey,
+    previous_wave,
+    release_of,
+    result_surveys,
+    snapshots_taken,
+    statements,
+    wave_change,
+)
+
+__all__ = [
+    "NOT_RELEASED",
+    "SUPPRESSED",
+    "AnswerDistributions",
+    "GroupResult",
+    "ProfileRow",
+    "RateRow",
+    "Release",
+    "ResponseRates",
+    "TrendPoint",
+    "answer_distributions",
+    "company_counts",
+    "company_trend",
+    "default_survey",
+    "my_suggestions",
+    "personal_profile",
+    "previous_wave",
+    "release_of",
+    "response_rates",
+    "result_surveys",
+    "snapshots_taken",
+    "statements",
+    "suggestions_for_invitation",
+    "wave_change",
+]
