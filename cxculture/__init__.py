@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_babel import lazy_gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -68,6 +68,7 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
     _register_blueprints(app)
 
     app.before_request(enforce_access_policy)
+    app.after_request(_never_stored)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -76,6 +77,16 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
         count = app.config["CX_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
+
+
+def _never_stored(response: Response) -> Response:
+    """``Cache-Control: no-store`` on every answer but the static files (ASVS 14.3.2): pages of
+    signed-in people, downloads and API data stay out of browser and proxy caches, and so do
+    the login page's CSRF token and the charts (whose ETag still answers 304)."""
+    endpoint = request.endpoint or ""
+    if endpoint != "static" and not endpoint.endswith(".static"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _init_extensions(app: Flask) -> None:

@@ -47,6 +47,8 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     """Create an HR admin account: the first step of a real installation."""
     try:
         user = accounts.create_admin(email, name, password)
+    except accounts.EmailLooksTaken as exc:
+        raise click.ClickException(f"Refused: {exc}.") from None
     except accounts.EmailTaken:
         raise click.ClickException(f"An account for {email} already exists.") from None
     except accounts.WeakPassword as exc:
@@ -168,7 +170,9 @@ def apply_training_rules_command() -> None:
 def maintain_command() -> None:
     """The periodic work (closed surveys' training rules, overdue reminders, the outbox):
     queued for a worker when REDIS_URL is set, else done now. Run it from cron on one machine,
-    every few minutes."""
+    every few minutes. Expired and ended sessions are deleted here in any case."""
+    sessions = accounts.delete_dead_sessions(utcnow())
+    click.echo(f"{sessions} expired or ended sessions deleted.")
     outcome = jobs.run_maintenance()
     if outcome is None:
         click.echo("Maintenance queued for the workers.")

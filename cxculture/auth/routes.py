@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from cxculture import jobs
@@ -32,9 +33,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_key() -> str:
-    """Rate-limit key of the account a login names (not of who tries it)."""
-    return "login-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+def _pair_key() -> str:
+    """Rate-limit key of an account and the address trying it: failures from one address pause
+    that address on that account only, so nobody can lock the account holder out."""
+    email = accounts.normalise_email(request.form.get("email", ""))[:254]
+    return f"login-pair:{get_remote_address()}:{email}"
 
 
 def _failed(response) -> bool:
@@ -42,11 +45,18 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _log_out() -> None:
+    """End this browser's session on the server, then forget it in the cookie."""
+    if current_user.is_authenticated:
+        accounts.end_session(current_user.session_token)
+    logout_user()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    lambda: current_app.config["CX_LOGIN_LIMIT_ACCOUNT"],
-    key_func=_account_key,
+    lambda: current_app.config["CX_LOGIN_LIMIT_PAIR"],
+    key_func=_pair_key,
     methods=["POST"],
     deduct_when=_failed,
 )
@@ -60,10 +70,14 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            # The account holder hears of repeated failures by email, delivered by the workers
+            # (never in this request, whose answer and timing must not tell if it exists).
+            if accounts.note_failed_login(form.email.data):
+                jobs.send_emails_in_background()
             # One message whatever went wrong, so nobody can learn which emails have accounts.
             flash(_("Wrong email or password."), "danger")
         else:
-            login_user(user)
+            login_user(accounts.start_session(user))
             return redirect(safe_next(form.next.data) or url_for("home.index"))
     return render_template("auth/login.html", form=form)
 
@@ -72,7 +86,7 @@ def login():
 @public
 def logout():
     # CSRFProtect has already checked the token, as on every POST.
-    logout_user()
+    _log_out()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -89,8 +103,8 @@ def change_password():
         except accounts.WrongPassword:
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            # Keep this session going; the new session version ends all the others.
-            login_user(current_user._get_current_object())
+            # Every session ended with the new session version; this browser gets a new one.
+            login_user(accounts.start_session(current_user._get_current_object()))
             flash(_("Your password was changed. Other sessions have been logged out."), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
@@ -107,7 +121,7 @@ def set_password(token: str):
     form = SetPasswordForm(user.email)
     if form.validate_on_submit():
         accounts.set_password_with_token(token, form.new_password.data)
-        logout_user()  # whoever was logged in on this browser, the link is for someone else
+        _log_out()  # whoever was logged in on this browser, the link is for someone else
         flash(_("Your password is set. Log in with your email and the new password."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, User
-from tests.conftest import build_app, csrf_token, make_person
+from tests.conftest import Browser, build_app, csrf_token, make_person
 from tests.factories import PASSWORD, make_user
 
 GENERIC_FAILURE = "Wrong email or password."
@@ -140,8 +140,8 @@ def test_no_remember_me_cookie_is_set(browser, employee):
     assert "remember_token" not in " ".join(response.headers.getlist("Set-Cookie"))
 
 
-def test_an_account_pauses_after_too_many_failed_logins(app, browser, employee):
-    app.config["CX_LOGIN_LIMIT_ACCOUNT"] = "3 per 15 minutes"
+def test_an_account_pauses_for_the_address_that_failed_too_often(app, browser, employee):
+    app.config["CX_LOGIN_LIMIT_PAIR"] = "3 per 15 minutes"
     for _ in range(3):
         assert browser.login(employee.email, "wrong password!").status_code == 200
     paused = browser.login(employee.email, PASSWORD)  # even the right password waits
@@ -152,6 +152,22 @@ def test_an_account_pauses_after_too_many_failed_logins(app, browser, employee):
     assert browser.login(other.email).status_code == 302
 
 
+def test_failures_from_one_address_do_not_lock_the_account_holder_out(app, hr_admin):
+    """A stranger typing wrong passwords for HR's address pauses only themselves (ASVS 6.3.1)."""
+    stranger = Browser(app.test_client())
+    at_a = {"environ_base": {"REMOTE_ADDR": "203.0.113.7"}}
+    for _ in range(10):  # the default CX_LOGIN_LIMIT_PAIR: 10 per 15 minutes
+        assert stranger.login(hr_admin.email, "wrong password!", **at_a).status_code == 200
+    assert stranger.login(hr_admin.email, "wrong password!", **at_a).status_code == 429
+    assert stranger.login(hr_admin.email, PASSWORD, **at_a).status_code == 429
+
+    real_hr = Browser(app.test_client())
+    at_b = {"environ_base": {"REMOTE_ADDR": "198.51.100.9"}}
+    response = real_hr.login(hr_admin.email, **at_b)
+    assert response.status_code == 302
+    assert real_hr.client.get("/hr/", **at_b).status_code == 200
+
+
 def test_an_address_pauses_after_too_many_failed_logins_on_any_account(app, browser):
     app.config["CX_LOGIN_LIMIT_ADDRESS"] = "4 per 15 minutes"
     for number in range(4):
@@ -160,7 +176,7 @@ def test_an_address_pauses_after_too_many_failed_logins_on_any_account(app, brow
 
 
 def test_successful_logins_do_not_count(app, browser, employee):
-    app.config["CX_LOGIN_LIMIT_ACCOUNT"] = "2 per 15 minutes"
+    app.config["CX_LOGIN_LIMIT_PAIR"] = "2 per 15 minutes"
     for _ in range(4):
         assert browser.login(employee.email).status_code == 302
         browser.logout()
