@@ -183,6 +183,10 @@ ROSTER_PROBLEMS = {
     "duplicate_employee_number": _l("The same employee number is on another line."),
     "duplicate_email": _l("The same email is on another line."),
     "email_taken": _l("This email belongs to another person already (employee number shown)."),
+    "email_look_alike": _l(
+        "This address looks like another person's address (shown) but differs by look-alike "
+        "characters (another alphabet, full-width or stylised letters)."
+    ),
     "department_archived": _l("The department is archived: restore it first."),
     "manager_unknown": _l("The manager is neither in the file nor an active person."),
     "manager_loop": _l("The managers go round in a circle back to this person."),
@@ -200,7 +204,9 @@ ROSTER_CHANGES = {
     "employee_number": _l("employee number added"),
 }
 # Emails whose body holds a personal link: HR never reads them in the outbox.
-PRIVATE_EMAIL_KINDS = frozenset({"set_password", "password_reset"})
+# Bodies the outbox never shows: links that sign in, and what a person is told about their
+# own account.
+PRIVATE_EMAIL_KINDS = frozenset({"set_password", "password_reset", "login_alert"})
 PRIVACY_LABELS = {"confidential": _l("Confidential"), "anonymous": _l("Anonymous")}
 
 NAVIGATION: tuple[tuple[Role, NavItem], ...] = (

@@ -51,6 +51,18 @@ def test_create_admin_refuses_an_email_already_in_use(app):
     assert "already exists" in result.output
 
 
+def test_create_admin_refuses_a_look_alike_of_an_email_in_use(app):
+    with app.app_context():
+        make_user(email="taken@example.test")
+    look_alike = "t\u0430ken@example.test"  # a Cyrillic a
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", look_alike, "--name", "T", "--password", STRONG]
+    )
+    assert result.exit_code == 1
+    assert "looks like taken@example.test" in result.output
+    assert "already exists" not in result.output
+
+
 def _counts(app):
     with app.app_context():
         return (

@@ -17,6 +17,7 @@ FIELD_OF_REASON = {
     "email_too_long": "email",
     "bad_email": "email",
     "email_taken": "email",
+    "email_look_alike": "email",
     "department_empty": "department",
     "department_invalid": "department",
     "department_own_ancestor": "department",
@@ -30,7 +31,7 @@ FIELD_OF_REASON = {
     "manager_unknown": "manager_email",
     "manager_loop": "manager_email",
 }
-SHOWS_VALUE = {"email_taken", "department_archived", "manager_unknown"}
+SHOWS_VALUE = {"email_taken", "email_look_alike", "department_archived", "manager_unknown"}
 
 
 def _field(problem: RowProblem, fields: dict) -> str:

@@ -128,6 +128,14 @@ def person(user_id: int):
     if form.validate_on_submit():
         try:
             people_admin.update_person(person, form.changes(), current_user, utcnow())
+        except people_admin.LookAlikeManager as exc:
+            form.manager_email.errors.append(
+                _(
+                    "Nobody has this address, but it looks like %(email)s: they differ only by "
+                    "look-alike characters (another alphabet, full-width or stylised letters).",
+                    email=exc.other,
+                )
+            )
         except people_admin.PersonChangeRefused as exc:
             field, message = PERSON_ERRORS[type(exc)]
             form[field].errors.append(str(message))
@@ -324,9 +332,21 @@ def set_heads(department_id: int):
     if form.validate_on_submit():
         heads, unknown = people_admin.people_by_emails(form.email_list())
         if unknown:
-            form.emails.errors.append(
-                _("Nobody has these email addresses: %(emails)s", emails=", ".join(unknown))
-            )
+            look_alikes = people_admin.look_alikes(unknown)
+            for email, other in look_alikes.items():
+                form.emails.errors.append(
+                    _(
+                        "Nobody has %(email)s, but it looks like %(other)s: they differ only "
+                        "by look-alike characters (another alphabet, full-width or stylised "
+                        "letters).",
+                        email=email,
+                        other=other,
+                    )
+                )
+            if unknown := [email for email in unknown if email not in look_alikes]:
+                form.emails.errors.append(
+                    _("Nobody has these email addresses: %(emails)s", emails=", ".join(unknown))
+                )
             return _department_page(department, forms, 422)
         try:
             org.set_department_heads(department, heads, current_user)

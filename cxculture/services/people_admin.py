@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import func, or_, select
 
 from cxculture import jobs
+from cxculture.emails import LookAlikes, normalised
 from cxculture.extensions import db
 from cxculture.models import Department, User, department_heads
 from cxculture.services import accounts, audit, people
@@ -37,6 +38,15 @@ class ManagerLoop(PersonChangeRefused):
 
 class UnknownManager(PersonChangeRefused):
     """Nobody has the manager's email address."""
+
+
+class LookAlikeManager(UnknownManager):
+    """Nobody has the manager's email address, but it differs from someone's (``other``) only
+    by look-alike characters (another alphabet, full-width or stylised letters)."""
+
+    def __init__(self, other: str):
+        super().__init__(other)
+        self.other = other
 
 
 class InactiveManager(PersonChangeRefused):
@@ -162,6 +172,23 @@ def people_by_emails(emails: Sequence[str]) -> tuple[list[User], list[str]]:
     return [found[e] for e in wanted if e in found], [e for e in wanted if e not in found]
 
 
+def look_alikes(emails: Sequence[str]) -> dict[str, str]:
+    """Of ``emails`` that match nobody, those that differ from someone's address only by
+    look-alike characters (TR39 skeletons, ``cxculture.emails``), each with that address.
+    Everyone's addresses are read in one query and compared in Python."""
+    wanted = [email for email in dict.fromkeys(emails) if email.strip()]
+    if not wanted:
+        return {}
+    everyone = LookAlikes(db.session.execute(select(User.email)).scalars())
+    found: dict[str, str] = {}
+    for email in wanted:
+        given = accounts.normalise_email(email)
+        other = everyone.find(normalised(email) or given, besides=(given,))
+        if other is not None:
+            found[email] = other
+    return found
+
+
 @dataclass(frozen=True)
 class PersonChanges:
     """What HR's form says a person should be; ids and an email, as the form gives them."""
@@ -192,7 +219,8 @@ def _manager(person: User, email: str | None) -> User | None:
         return None
     found, _missing = people_by_emails([email])
     if not found:
-        raise UnknownManager()
+        other = look_alikes([email]).get(email)
+        raise LookAlikeManager(other) if other is not None else UnknownManager()
     manager = found[0]
     # Walk up from the new manager: meeting the person means they would manage themselves.
     seen: set[int] = set()

@@ -2,8 +2,8 @@
 them a page at a time, saving a person with the roster import's rules, deactivating a leaver.
 
 Saving goes through ``roster.check_row`` and ``roster.apply_person``: the rules of a file's row
-(valid email, an email nobody else has, department paths, archived departments, managers, the
-HR role of the one acting) are the same code, not a copy.
+(valid email, an email nobody else has nor looks like another person's, department paths,
+archived departments, managers, the HR role of the one acting) are the same code, not a copy.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ Three steps, each usable on its own (the page, the command line and the tests us
   every row on its own and against the others. File-level problems raise ``RosterFileError``.
 - ``plan_roster(parsed, ...)`` compares the rows with the database: who is created, updated,
   left as is or deactivated, which departments appear, and which rows are rejected because of
-  what is already stored (an email used by someone else, an archived department...).
+  what is already stored (an email used by someone else, or one that differs from someone
+  else's only by look-alike characters, an archived department...).
 - ``apply_roster(...)`` plans again inside one transaction and writes everything, or nothing
   when any row is rejected. People are matched by employee number, so applying the same file a
   second time changes nothing.
@@ -25,6 +26,7 @@ import hashlib
 import io
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -35,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
 from cxculture.characters import FORBIDDEN, has_forbidden_characters
+from cxculture.emails import LookAlikes, skeleton
 from cxculture.extensions import db
 from cxculture.models import Department, RosterImport, User, department_heads
 from cxculture.models.org import PATH_MAX_LENGTH, PATH_SEPARATOR
@@ -613,7 +616,42 @@ def plan_roster(
 
 def plan_person(row: RosterRow, *, actor: User | None = None) -> RosterPlan:
     """What saving the one person ``row`` would do now, with the rules of a file's row."""
-    return _plan([row], [], set(), _people_concerned(row), deactivate_missing=False, actor=actor)
+    return _plan(
+        [row],
+        [],
+        set(),
+        _people_concerned(row),
+        deactivate_missing=False,
+        actor=actor,
+        everyone=_all_emails,
+    )
+
+
+def _all_emails() -> list[str]:
+    """Every stored address, in one query (a new address is compared with all of them)."""
+    return list(db.session.execute(select(User.email)).scalars())
+
+
+def _matched(
+    row: RosterRow, by_number: dict[str, Stored], by_email: dict[str, Stored]
+) -> Stored | None:
+    """The stored person ``row`` is about: by employee number, else an account made by hand
+    (no employee number: the first HR admin) that has the row's email, which the file adopts."""
+    person = by_number.get(row.employee_number.casefold())
+    holder = by_email.get(row.email)
+    if person is None and holder is not None and holder.employee_number is None:
+        return holder
+    return person
+
+
+def _look_alike(
+    row: RosterRow, key: str, person: Stored | None, stored: LookAlikes, in_file: LookAlikes
+) -> str | None:
+    """Another person's address, stored or in another row of the file, that differs from the
+    row's new address (whose skeleton is ``key``) only by look-alike characters (TR39
+    skeletons, ``cxculture.emails``). The person's own current address is not another's."""
+    own = (person.email,) if person is not None else ()
+    return stored.find(row.email, besides=own, key=key) or in_file.find(row.email, key=key)
 
 
 def _plan(
@@ -624,10 +662,27 @@ def _plan(
     *,
     deactivate_missing: bool,
     actor: User | None,
+    everyone: Callable[[], Iterable[str]] | None = None,
 ) -> RosterPlan:
+    """``everyone`` gives every stored address when ``stored`` is not everyone (one person)."""
     plan = RosterPlan(problems=list(problems))
     by_number = {p.employee_number.casefold(): p for p in stored if p.employee_number}
     by_email = {p.email: p for p in stored}
+    # Rows bringing an address their person does not have yet (newcomers, changed addresses):
+    # it must not look like another person's. Skeletons are computed once per plan, and not at
+    # all when the file brings no new address (the same file again).
+    matched = {row.line: _matched(row, by_number, by_email) for row in rows}
+    fresh = {
+        row.line: skeleton(row.email)
+        for row in rows
+        if matched[row.line] is None or matched[row.line].email != row.email
+    }
+    stored_looks, in_file_looks = LookAlikes(), LookAlikes()
+    if fresh:
+        stored_looks = LookAlikes(everyone() if everyone is not None else by_email)
+        for row in rows:
+            if row.line in fresh:
+                in_file_looks.add(row.email, fresh[row.line])
     departments = dict(db.session.execute(select(Department.path, Department.archived_at)).all())
     in_file_emails = {row.email for row in rows}
     # Addresses the file takes away from their owners: nobody will answer to them afterwards.
@@ -641,13 +696,15 @@ def _plan(
     new_paths: set[str] = set()
     accepted: list[tuple[RosterRow, Stored | None]] = []
     for row in rows:
-        person = by_number.get(row.employee_number.casefold())
+        person = matched[row.line]
         holder = by_email.get(row.email)
-        if person is None and holder is not None and holder.employee_number is None:
-            person = holder  # an account made by hand (the first HR admin): the file adopts it
         problem = None
         if holder is not None and holder is not person:
             problem = RowProblem(row.line, "email_taken", holder.employee_number or row.email)
+        elif row.line in fresh and (
+            other := _look_alike(row, fresh[row.line], person, stored_looks, in_file_looks)
+        ):
+            problem = RowProblem(row.line, "email_look_alike", other)
         elif archived := next(
             (
                 path
