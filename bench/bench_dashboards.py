@@ -39,7 +39,9 @@ from cxculture import charts, create_app
 from cxculture.extensions import db
 from cxculture.models import Department, Survey, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import dashboards, instruments, surveys
+from cxculture.services import surveys
+from cxculture.services.results import dashboards
+from cxculture.services.surveys import questionnaires
 
 RENDERS = 500
 SAMPLES = 40  # cold renders timed per chart
@@ -72,7 +74,9 @@ def build_waves(responses: int, departments: int) -> tuple[int, int, str]:
     request of the second wave's page releases it); (second wave id, head id, path)."""
     build_company(responses, departments)
     actor = db.session.execute(select(User).where(User.is_hr_admin.is_(True))).scalar_one()
-    instruments.copy_instrument(instruments.load_instrument()[0], actor)  # a realistic catalogue
+    questionnaires.copy_instrument(
+        questionnaires.load_instrument()[0], actor
+    )  # a realistic catalogue
     now = utcnow()
     ids = []
     for name in ("Dashboard benchmark, first wave", "Dashboard benchmark, second wave"):

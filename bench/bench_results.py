@@ -30,7 +30,8 @@ from cxculture import create_app, disclosure
 from cxculture.extensions import db
 from cxculture.models import Answer, ReleasedGroup, Response, ResultSnapshot, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import instruments, surveys
+from cxculture.services import surveys
+from cxculture.services.surveys import questionnaires
 
 RUNS = 15
 
@@ -64,12 +65,12 @@ def main() -> None:
         db.create_all()
         build_company(args.responses, args.departments)
         actor = db.session.execute(select(User).where(User.is_hr_admin.is_(True))).scalar_one()
-        shipped, _ = instruments.load_instrument()
-        instrument = instruments.copy_instrument(shipped, actor)
+        shipped, _ = questionnaires.load_instrument()
+        instrument = questionnaires.copy_instrument(shipped, actor)
         for number in range(args.extra_items):
             dimension = DIMENSIONS[number % len(DIMENSIONS)]
             text_ = f"Benchmark statement {number}"
-            instruments.add_item(
+            questionnaires.add_item(
                 instrument, dimension, False, {"en": text_, "pt_BR": text_, "es": text_}, actor
             )
         survey = new_survey("Results benchmark", actor)

@@ -28,7 +28,7 @@ from config import TestingConfig
 from cxculture import create_app
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, User, utcnow
-from cxculture.services import roster
+from cxculture.services.org import roster
 
 
 def roster_file(people: int, departments: int) -> bytes:

@@ -41,7 +41,8 @@ from cxculture.models import (
 )
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.scores import ItemKey, dimension_scores
-from cxculture.services import instruments, surveys
+from cxculture.services import surveys
+from cxculture.services.surveys import questionnaires
 
 RESULTS = Path(__file__).with_name("results.json")
 PASSWORD = "bench-password-not-secret"
@@ -86,7 +87,7 @@ def build_company(employees: int, departments: int) -> None:
 
 def new_survey(name: str, actor: User) -> Survey:
     now = utcnow()
-    instrument, _ = instruments.load_instrument()
+    instrument, _ = questionnaires.load_instrument()
     spec = surveys.SurveySpec(
         name,
         instrument.id,

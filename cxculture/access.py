@@ -2,7 +2,7 @@
 
 The hook fails closed: an endpoint that declares nothing answers 403 to everyone, so a
 forgotten decorator can never open a page. Object-level checks (may this person see this
-department?) go through the helpers at the bottom of this module.
+department, this person?) are decided in one place, ``cxculture.services.org.reach``.
 
 API endpoints declare ``api_scope(...)``: they take a bearer token holding that scope and never
 read the session, so a logged-in browser has no more power there than anyone else.
@@ -17,9 +17,9 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
-from cxculture.models import Department, Role, User, utcnow
+from cxculture.models import Role, utcnow
 from cxculture.models.api_tokens import SCOPES
-from cxculture.services import api_tokens
+from cxculture.services.accounts import tokens
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -100,8 +100,8 @@ def enforce_access_policy() -> object | None:
         current_app.logger.error("Endpoint %s declares no access policy; refused.", endpoint)
         abort(403)
     if policy.api_scopes:
-        # api_tokens.TokenRefused, when raised, becomes the API's 401 or 403.
-        g.api_token = api_tokens.authenticate(
+        # tokens.TokenRefused, when raised, becomes the API's 401 or 403.
+        g.api_token = tokens.authenticate(
             request.headers.get("Authorization"), policy.api_scopes, utcnow()
         )
         return None
@@ -112,16 +112,3 @@ def enforce_access_policy() -> object | None:
     if policy.roles and not (policy.roles & current_user.roles):
         abort(403)
     return None
-
-
-def covers_department(user: User, department: Department) -> bool:
-    """Whether ``user`` heads ``department`` or one of its ancestors."""
-    return any(
-        department.path == headed.path or department.path.startswith(headed.path + "/")
-        for headed in user.headed_departments
-    )
-
-
-def can_view_department(user: User, department: Department) -> bool:
-    """HR sees every department; a head sees the ones they head and everything below them."""
-    return user.has_role(Role.HR_ADMIN) or covers_department(user, department)

@@ -9,23 +9,17 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from rq import SimpleWorker
 
-from cxculture import jobs
+from cxculture import demo, jobs
+from cxculture.lexicons import lexicon_dir
 from cxculture.models import utcnow
 from cxculture.passwords import PasswordProblem
 from cxculture.scoring import role_statement
-from cxculture.services import (
-    accounts,
-    api_tokens,
-    assignments,
-    demo,
-    instruments,
-    mail,
-    responses,
-    retention,
-    roster,
-    training,
-)
-from cxculture.templating import ROSTER_FILE_ERRORS, ROSTER_PROBLEMS
+from cxculture.services import accounts, mail, training
+from cxculture.services.accounts import tokens
+from cxculture.services.org import roster
+from cxculture.services.org.roster.labels import ROSTER_FILE_ERRORS, ROSTER_PROBLEMS
+from cxculture.services.surveys import questionnaires, responses, retention
+from cxculture.services.training import assignments
 
 ROSTER_LINES_SHOWN = 200  # rejected rows printed; the count says how many more
 
@@ -62,18 +56,18 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 @click.option(
     "--scopes",
     required=True,
-    help=f"Comma-separated, among: {', '.join(api_tokens.SCOPES)}.",
+    help=f"Comma-separated, among: {', '.join(tokens.SCOPES)}.",
 )
 @click.option("--expires-in-days", type=int, help="Stop working after this many days (1-3650).")
 @with_appcontext
 def create_api_token_command(name: str, scopes: str, expires_in_days: int | None) -> None:
     """Create a token for the JSON API; it is printed once and never stored in clear."""
     try:
-        issued = api_tokens.issue_token(name, scopes, None, utcnow(), expires_in_days)
-    except api_tokens.InvalidTokenRequest as exc:
+        issued = tokens.issue_token(name, scopes, None, utcnow(), expires_in_days)
+    except tokens.InvalidTokenRequest as exc:
         reasons = {
             "name": "give a name of at most 100 characters",
-            "scopes": f"use scopes among {', '.join(api_tokens.SCOPES)}",
+            "scopes": f"use scopes among {', '.join(tokens.SCOPES)}",
             "valid_days": "the validity is 1 to 3650 days",
         }
         raise click.ClickException(f"Token refused: {reasons[exc.field]}.") from None
@@ -118,10 +112,10 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
 def load_instrument_command(path: str | None) -> None:
     """Load a questionnaire from YAML (default: the shipped Customer Orientation Index)."""
     try:
-        instrument, created = instruments.load_instrument(
-            Path(path) if path else instruments.SHIPPED_INSTRUMENT
+        instrument, created = questionnaires.load_instrument(
+            Path(path) if path else questionnaires.SHIPPED_INSTRUMENT
         )
-    except instruments.InstrumentError as exc:
+    except questionnaires.InstrumentError as exc:
         raise click.ClickException(f"Questionnaire refused: {exc}") from None
     verb = "Loaded" if created else "Already loaded:"
     click.echo(f"{verb} {instrument.key} v{instrument.version}, {len(instrument.items)} items.")
@@ -153,8 +147,7 @@ def send_emails_command() -> None:
 @with_appcontext
 def send_training_reminders_command() -> None:
     """Queue and send a reminder for every overdue training module (run it daily, e.g. cron)."""
-    queued = assignments.queue_overdue_reminders(utcnow().date())
-    jobs.send_emails_later()
+    queued = assignments.queue_overdue_reminders(utcnow().date())  # delivered at the end
     click.echo(f"{queued} overdue reminders queued.")
 
 
@@ -202,7 +195,7 @@ def delete_expired_free_text_command(dry_run: bool) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Run the background worker (needs REDIS_URL): sends the emails queued by the app."""
-    rq_queue = jobs.queue()
+    rq_queue = mail.queue()
     if rq_queue is None:
         raise click.ClickException("REDIS_URL is not set: background work runs inline.")
     SimpleWorker([rq_queue], connection=rq_queue.connection).work()
@@ -214,7 +207,7 @@ def worker_command() -> None:
 @with_appcontext
 def classify_role_command(text: str, lang: str | None) -> None:
     """Apply the Deming/Drucker test to TEXT: print the category and why."""
-    result = role_statement.classify(text, lang, responses.lexicon_dir())
+    result = role_statement.classify(text, lang, lexicon_dir())
     click.echo(f"{result.category} ({result.lang})")
     for item in result.evidence:
         click.echo(f"  {item.kind:<18} {item.phrase!r} at {item.start}-{item.end}")
@@ -272,8 +265,6 @@ def import_roster_command(
         now=utcnow(),
         send_emails=not no_emails,
     )
-    if not no_emails:
-        jobs.send_emails_later()
     click.echo("Applied.")
 
 

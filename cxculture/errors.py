@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 
 from cxculture.api import errors as api_errors
 from cxculture.extensions import db
-from cxculture.services.api_tokens import TokenRefused
+from cxculture.services.accounts.tokens import TokenRefused
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),

@@ -1,54 +1,21 @@
-"""Background work: on Redis with RQ when REDIS_URL is set, inline otherwise."""
+"""Background work: the jobs the workers run (RQ on Redis when REDIS_URL is set), and the
+periodic maintenance, run by a worker or right here when there is none."""
 
 from __future__ import annotations
 
-import logging
-
-from flask import current_app
-from redis import Redis
-from rq import Queue
-
 from cxculture.extensions import db
 from cxculture.models import utcnow
-from cxculture.services import assignments, mail
-
-log = logging.getLogger(__name__)
-QUEUE_NAME = "cxculture"
-
-
-def queue() -> Queue | None:
-    """The RQ queue, or None when jobs run inline."""
-    url = current_app.config.get("REDIS_URL")
-    return Queue(QUEUE_NAME, connection=Redis.from_url(url)) if url else None
+from cxculture.services import mail
+from cxculture.services.training import assignments
 
 
 def deliver_outbox(survey_id: int | None = None) -> mail.DeliveryReport:
-    """Job: send the queued emails (of one survey, or all)."""
+    """Job: send the queued emails (of one survey, or all). ``cxculture.services.mail`` queues
+    it, by name, after a commit that queued email."""
     try:
         return mail.deliver_pending(survey_id)
     finally:
         db.session.remove()  # a worker runs many jobs in one application context
-
-
-def send_emails_later(survey_id: int | None = None) -> None:
-    """Deliver the outbox in the background, or right away when there is no Redis."""
-    rq_queue = queue()
-    if rq_queue is None:
-        mail.deliver_pending(survey_id)
-    else:
-        rq_queue.enqueue(deliver_outbox, survey_id)
-        log.info("Queued email delivery for survey %s", survey_id)
-
-
-def send_emails_in_background() -> bool:
-    """Hand the outbox to a worker when there is one; never deliver inside the request (a
-    request that waits for a mail server tells, by its time, what it should not). Without
-    Redis the emails wait for ``maintain`` or ``send-emails``."""
-    rq_queue = queue()
-    if rq_queue is None:
-        return False
-    rq_queue.enqueue(deliver_outbox, None)
-    return True
 
 
 def maintenance() -> dict[str, int]:
@@ -73,8 +40,8 @@ def maintenance() -> dict[str, int]:
 def run_maintenance() -> dict[str, int] | None:
     """Queue the maintenance job for a worker, or run it here when there is no Redis (then
     its outcome is returned)."""
-    rq_queue = queue()
-    if rq_queue is None:
+    workers = mail.queue()
+    if workers is None:
         return maintenance()
-    rq_queue.enqueue(maintenance)
+    workers.enqueue(maintenance)
     return None

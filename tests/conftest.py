@@ -49,10 +49,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'cxculture-test.db'}"
 
 
+class ClosingClient(FlaskClient):
+    """The test client, closing every response once read, as a WSGI server does: what the app
+    does after the answer has gone (delivering email) happens before the test reads on."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def build_app(database_url: str, instance_path, **environ: str) -> Flask:
     """A testing app on ``database_url``; ``environ`` adds environment variables."""
     env = {"CXCULTURE_TEST_DATABASE_URL": database_url, **environ}
-    return create_app(TestingConfig(instance_path, environ=env))
+    app = create_app(TestingConfig(instance_path, environ=env))
+    app.test_client_class = ClosingClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ from werkzeug.security import generate_password_hash
 from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Department, PrivacyMode, Survey, User, utcnow
-from cxculture.services.instruments import load_instrument
 from cxculture.services.org import ensure_department
-from cxculture.services.responses import AnswerSet
 from cxculture.services.surveys import SurveySpec, create_survey, launch_survey
+from cxculture.services.surveys.questionnaires import load_instrument
+from cxculture.services.surveys.responses import AnswerSet
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)

@@ -26,7 +26,10 @@ from sqlalchemy import func, select
 from cxculture.access import FILE_ENDPOINTS
 from cxculture.extensions import db
 from cxculture.models import Department, utcnow
-from cxculture.services import assignments, responses, roster, surveys, training
+from cxculture.services import surveys, training
+from cxculture.services.org import roster
+from cxculture.services.surveys import responses
+from cxculture.services.training import assignments
 from tests.conftest import Browser, csrf_token
 from tests.factories import full_answers, make_instrument, make_survey, make_user
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Invitation, Survey, User, utcnow
-from cxculture.scoring.anonymity import ancestors
+from cxculture.paths import ancestors
 from cxculture.scoring.releases import Snapshot
-from cxculture.services import responses
+from cxculture.services.surveys import responses
 from tests.conftest import empty_tables
 from tests.factories import full_answers, make_survey, make_user
 from tests.scoring.test_releases import exposed_by_sums, exposed_by_texts

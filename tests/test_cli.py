@@ -8,9 +8,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from cxculture import jobs
 from cxculture.extensions import db
 from cxculture.models import Department, OutboxMessage, Role, User
+from cxculture.services import mail
 from cxculture.services.accounts import find_user_by_email
 from tests.conftest import build_app
 from tests.factories import make_user
@@ -171,7 +171,7 @@ def test_maintain_queues_a_job_when_redis_is_set(database_url, tmp_path):
         pytest.skip("Redis is not reachable")
     app = build_app(database_url, tmp_path / "instance", REDIS_URL=url)
     with app.app_context():
-        queue = jobs.queue()
+        queue = mail.queue()
         queue.empty()
         result = app.test_cli_runner().invoke(args=["maintain"])
         assert result.exit_code == 0, result.output

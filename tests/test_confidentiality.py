@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from cxculture.extensions import db
 from cxculture.models import Enrolment, Invitation, Module, Response, Survey, User, utcnow
-from cxculture.services import responses, surveys, training
+from cxculture.services import surveys, training
+from cxculture.services.surveys import responses
 from tests.api.conftest import ApiClient, make_token
 from tests.conftest import Browser, make_person
 from tests.factories import full_answers, make_survey, make_user
@@ -153,7 +154,7 @@ def test_an_assignment_counts_everyone_and_keeps_earlier_progress_private(
     assert "Count it for my team" in module_page
     eva.post_form(f"/training/{slug}", {}, action=f"/training/{slug}/count")
     with app.app_context():
-        from cxculture.services import assignments
+        from cxculture.services.training import assignments
 
         rows = assignments.completion(db.session.get(User, head.id))
         assert [row.completed for row in rows if row.person == employee.name] == [True]

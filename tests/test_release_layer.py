@@ -6,15 +6,14 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cxculture"
-RAW = "cxculture.services.results"
+RAW = "cxculture.disclosure.measures"
 # Writing answers, deleting their text, erasing a person and seeding the demo touch responses;
 # none of them shows a figure.
 ANSWER_WRITERS = {
-    "services/responses.py",
-    "services/results.py",
-    "services/retention.py",
-    "services/erasure.py",
-    "services/demo_surveys.py",
+    "services/surveys/responses.py",
+    "services/surveys/retention.py",
+    "services/org/erasure.py",
+    "demo/surveys.py",
     "models/__init__.py",
     "models/surveys.py",
 }

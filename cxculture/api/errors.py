@@ -14,7 +14,7 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from cxculture.extensions import db, limiter
-from cxculture.services.api_tokens import TokenRefused
+from cxculture.services.accounts.tokens import TokenRefused
 
 API_PREFIX = "/api/"
 

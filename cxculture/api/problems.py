@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask_babel import force_locale
 
 from cxculture.api.errors import ApiError
-from cxculture.services.roster import RowProblem
-from cxculture.templating import ROSTER_PROBLEMS
+from cxculture.paths import is_at_or_below
+from cxculture.services.org.roster import RowProblem
+from cxculture.services.org.roster.labels import ROSTER_PROBLEMS
 
 FIELD_OF_REASON = {
     "employee_number_missing": "employee_number",
@@ -39,8 +40,7 @@ def _field(problem: RowProblem, fields: dict) -> str:
         return problem.value  # the column holding it
     if problem.reason == "department_archived":
         department = fields.get("department", "")
-        inside = department == problem.value or department.startswith(problem.value + "/")
-        return "department" if inside else "heads"
+        return "department" if is_at_or_below(department, problem.value) else "heads"
     return FIELD_OF_REASON.get(problem.reason, "_schema")
 
 

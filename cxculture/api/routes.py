@@ -31,7 +31,9 @@ from cxculture.api.schemas import (
 )
 from cxculture.models import Department, Survey, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, org, people_sync, surveys, training
+from cxculture.services import org, surveys, training
+from cxculture.services.org import sync
+from cxculture.services.training import assignments
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="cxculture API, version 1")
 
@@ -82,7 +84,7 @@ def departments(query: dict):
     reads it, so results and training can be asked per department.
     """
     after = decode_cursor(query.get("cursor"))
-    found = people_sync.departments_page(after, query["limit"] + 1)
+    found = sync.departments_page(after, query["limit"] + 1)
     return page(found, query["limit"], key=lambda department: department.id)
 
 
@@ -97,7 +99,7 @@ def people(query: dict):
     Everyone, by id, or the people of a department (and those below it), active or not.
     """
     department = _department_or_404(query.get("department"))
-    found = people_sync.people_page(
+    found = sync.people_page(
         department=department,
         active=query.get("active"),
         after_id=decode_cursor(query.get("cursor")),
@@ -107,7 +109,7 @@ def people(query: dict):
 
 
 def _person_or_404(employee_number: str):
-    person = people_sync.find_person(employee_number)
+    person = sync.find_person(employee_number)
     if person is None:
         raise ApiError(404, "person_not_found", "Nobody has this employee number.")
     return person
@@ -137,8 +139,8 @@ def save_person(fields: dict, employee_number: str):
     person who was deactivated is active again. All or nothing.
     """
     try:
-        found, is_created = people_sync.save_person(employee_number, fields, g.api_token, utcnow())
-    except people_sync.PersonRejected as exc:
+        found, is_created = sync.save_person(employee_number, fields, g.api_token, utcnow())
+    except sync.PersonRejected as exc:
         raise rejected(exc.problems, fields) from exc
     except IntegrityError as exc:
         raise ApiError(
@@ -160,8 +162,8 @@ def deactivate_person(employee_number: str):
     withdrawn; what they answered stays. Saving them again (PUT) reactivates them.
     """
     try:
-        found = people_sync.deactivate_person(employee_number, g.api_token, utcnow())
-    except people_sync.OwnAccount as exc:
+        found = sync.deactivate_person(employee_number, g.api_token, utcnow())
+    except sync.OwnAccount as exc:
         raise ApiError(
             409, "own_account", "A token cannot deactivate the HR admin it acts for."
         ) from exc

@@ -9,10 +9,10 @@ from marshmallow import fields, validate
 
 from cxculture.disclosure import NOT_RELEASED as WITHHELD_NOT_RELEASED
 from cxculture.disclosure import SUPPRESSED as WITHHELD_SUPPRESSED
-from cxculture.models.org import PATH_MAX_LENGTH
+from cxculture.paths import PATH_MAX_LENGTH
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
-from cxculture.services.roster import HEADS_SEPARATOR, MAX_LENGTHS
+from cxculture.services.org.roster import HEADS_SEPARATOR, MAX_LENGTHS
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100

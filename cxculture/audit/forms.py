@@ -11,7 +11,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from cxculture.forms import Form
 from cxculture.hr.forms import from_local
 from cxculture.services.audit import AuditFilter
-from cxculture.templating import AUDIT_LABELS, AUDIT_TARGET_LABELS
+from cxculture.services.audit.labels import AUDIT_LABELS, AUDIT_TARGET_LABELS
 
 MAX_PAGE = 10**9  # a larger page number is malformed, not just past the end
 

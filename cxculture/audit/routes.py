@@ -10,7 +10,7 @@ from cxculture.access import roles_required
 from cxculture.audit.forms import AuditFilterForm
 from cxculture.models import Role, utcnow
 from cxculture.services import audit
-from cxculture.templating import AUDIT_LABELS
+from cxculture.services.audit.labels import AUDIT_LABELS
 
 bp = Blueprint("audit", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)

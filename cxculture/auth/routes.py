@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from cxculture import jobs
 from cxculture.access import login_required, public
 from cxculture.auth.forms import (
     ChangePasswordForm,
@@ -70,10 +69,9 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            # The account holder hears of repeated failures by email, delivered by the workers
-            # (never in this request, whose answer and timing must not tell if it exists).
-            if accounts.note_failed_login(form.email.data):
-                jobs.send_emails_in_background()
+            # The account holder hears of repeated failures by email, delivered after this
+            # answer has gone (its timing must not tell whether the account exists).
+            accounts.note_failed_login(form.email.data)
             # One message whatever went wrong, so nobody can learn which emails have accounts.
             flash(_("Wrong email or password."), "danger")
         else:
@@ -139,8 +137,7 @@ def forgot_password():
     """Ask for a new set-password link; the answer never tells whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        if accounts.request_password_reset(form.email.data):
-            jobs.send_emails_in_background()
+        accounts.request_password_reset(form.email.data)  # the email goes after the answer
         flash(
             _(
                 "If an active account uses this address, a link to set a new password is on "

@@ -9,12 +9,12 @@ from datetime import date
 from flask_babel import format_date, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 
-from cxculture import charts
+from cxculture import pdf_report
 from cxculture.disclosure import NOT_RELEASED, GroupResult
+from cxculture.exports import Cell
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
-from cxculture.services.dashboards import HeadDashboard, OverviewRow
-from cxculture.services.exports import Cell
+from cxculture.services.results.dashboards import HeadDashboard, OverviewRow
 from cxculture.templating import CATEGORY_LABELS, DIMENSION_LABELS
 
 
@@ -139,23 +139,23 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
         today=format_date(today),
     )
     footer = _("%(title)s · for the team's own discussion", title=title)
-    blocks: list[charts.Block] = [charts.Paragraph(period)]
-    blocks.append(charts.Paragraph(index_sentence(view), size=11))
+    blocks: list[pdf_report.Block] = [pdf_report.Paragraph(period)]
+    blocks.append(pdf_report.Paragraph(index_sentence(view), size=11))
     change = change_sentence(view)
     if change:
-        blocks.append(charts.Paragraph(change))
+        blocks.append(pdf_report.Paragraph(change))
     keys = [d for d in DIMENSIONS if d in group.dimensions]
     labels = tuple(str(DIMENSION_LABELS[d]) for d in keys)
     blocks += [
-        charts.Heading(_("Dimensions")),
-        charts.DimensionBars(
+        pdf_report.Heading(_("Dimensions")),
+        pdf_report.DimensionBars(
             labels,
             tuple(group.dimensions[d] for d in keys),
             tuple(view.company.dimensions.get(d) for d in keys),
             group.name,
             _("Company"),
         ),
-        charts.Table(
+        pdf_report.Table(
             (_("Dimension"), group.name, _("Company")),
             tuple(
                 (
@@ -166,18 +166,18 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
                 for d, label in zip(keys, labels, strict=True)
             ),
         ),
-        charts.Heading(_("In their own words")),
-        charts.Paragraph(categories_sentence(group)),
-        charts.Heading(_("Where to act")),
+        pdf_report.Heading(_("In their own words")),
+        pdf_report.Paragraph(categories_sentence(group)),
+        pdf_report.Heading(_("Where to act")),
     ]
     for dimension, score, modules in view.where_to_act:
         names = "; ".join(m.text_in(locale).title for m in modules) or "—"
         label = DIMENSION_LABELS[dimension]
-        blocks.append(charts.Paragraph(f"{label} ({_number(score)}): {names}"))
-    blocks.append(charts.Heading(_("Training")))
+        blocks.append(pdf_report.Paragraph(f"{label} ({_number(score)}): {names}"))
+    blocks.append(pdf_report.Heading(_("Training")))
     if view.training:
         blocks.append(
-            charts.Table(
+            pdf_report.Table(
                 (_("Module"), _("Enrolled"), _("Completed"), _("Overdue")),
                 tuple(
                     (titles.get(row.module_id, ""), str(row.enrolled), str(row.completed))
@@ -187,7 +187,9 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
             )
         )
     else:
-        blocks.append(charts.Paragraph(_("No module has been assigned to this department yet.")))
+        blocks.append(
+            pdf_report.Paragraph(_("No module has been assigned to this department yet."))
+        )
     if view.items:
         rows = [
             (number, item, view.items.items[item.id])
@@ -195,13 +197,13 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
             if item.id in view.items.items
         ]
         blocks += [
-            charts.Heading(_("Item by item")),
-            charts.AnswerBars(
+            pdf_report.Heading(_("Item by item")),
+            pdf_report.AnswerBars(
                 tuple(str(number) for number, _item, _found in rows),
                 tuple((d.favorable, d.neutral, d.unfavorable) for _n, _i, d in rows),
                 (_("Favorable"), _("Neutral"), _("Unfavorable")),
             ),
-            charts.Table(
+            pdf_report.Table(
                 (_("Statement"), _("Favorable"), _("Neutral"), _("Unfavorable")),
                 tuple(
                     (
@@ -215,6 +217,6 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
             ),
         ]
     blocks.append(
-        charts.Paragraph(_("What people wrote is not printed: read it on screen."), size=8)
+        pdf_report.Paragraph(_("What people wrote is not printed: read it on screen."), size=8)
     )
-    return charts.report_pdf(title, blocks, footer)
+    return pdf_report.report_pdf(title, blocks, footer)

@@ -20,14 +20,17 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
-from cxculture import charts, disclosure
-from cxculture.access import can_view_department, roles_required
+from cxculture import charts, disclosure, exports
+from cxculture.access import roles_required
 from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
 from cxculture.models import Role, utcnow
 from cxculture.query_params import id_arg, number_arg, parse_id, text_arg
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import assignments, audit, dashboards, exports, org, training
+from cxculture.services import audit, org, training
+from cxculture.services.org import reach
+from cxculture.services.results import dashboards
+from cxculture.services.training import assignments
 from cxculture.templating import DIMENSION_LABELS
 
 MAX_LEVEL = 20  # deeper than any department tree; a larger level is a malformed filter
@@ -77,7 +80,7 @@ def training_page():
     if posted is not None:
         # A department outside the person's reach is a 403, not a "not a valid choice".
         target = org.get_department(posted)
-        if target is not None and not can_view_department(current_user, target):
+        if target is not None and not reach.can_view_department(current_user, target):
             abort(403)
     if request.method == "GET":
         _preselect(form)

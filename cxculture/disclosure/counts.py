@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import Invitation, Survey
-from cxculture.scoring.anonymity import COMPANY, ancestors
+from cxculture.paths import COMPANY, ancestors
 from cxculture.scoring.releases import group_sizes, next_snapshot
-from cxculture.services import results
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class ResponseRates:
 
 def response_rates(survey: Survey) -> ResponseRates:
     """The survey's invitations and answers, per group, through the guard."""
-    minimum, _text_minimum = results.minimums(survey)
+    minimum, _text_minimum = measures.minimums(survey)
     by_path = _invitation_counts([survey.id])[survey.id]
     return ResponseRates(minimum, _guarded(by_path, minimum))
 
@@ -113,7 +113,7 @@ def company_counts(surveys: list[Survey]) -> dict[int, RateRow]:
     by_survey = _invitation_counts([survey.id for survey in surveys])
     found = {}
     for survey in surveys:
-        minimum, _text_minimum = results.minimums(survey)
+        minimum, _text_minimum = measures.minimums(survey)
         found[survey.id] = _guarded(by_survey[survey.id], minimum).get(
             COMPANY, RateRow(COMPANY, None, None)
         )

@@ -6,18 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cxculture.models.org import PATH_SEPARATOR
+from cxculture.paths import depth_of, name_of
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES, CUSTOMER_CATEGORIES
 from cxculture.scoring.stats import Distribution, Moments, distribution_from_counts
 
 NOT_RELEASED = "not_released"  # the survey's results come out when it closes
 SUPPRESSED = "suppressed"  # too few responses, or a smaller group could be worked out
-
-
-def depth_of(key: str) -> int:
-    """-1 for the company, 0 for a top-level department, and so on down."""
-    return key.count(PATH_SEPARATOR) if key else -1
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ class GroupResult:
 
     @property
     def name(self) -> str:
-        return self.key.rpartition(PATH_SEPARATOR)[2] if self.key else ""
+        return name_of(self.key)
 
     @property
     def customer_mention_rate(self) -> float | None:

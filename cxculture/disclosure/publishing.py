@@ -19,11 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from cxculture.disclosure import texts
+from cxculture.disclosure import measures, texts
 from cxculture.extensions import db
 from cxculture.models import ReleasedGroup, ResultSnapshot, Survey, SurveyState
 from cxculture.scoring import releases
-from cxculture.services import results
 
 # A submission that passed the open check commits within moments; a snapshot taken this long
 # after the close has seen every response the survey will ever have.
@@ -85,7 +84,7 @@ def ensure_published(survey: Survey, now: datetime) -> list[ResultSnapshot]:
     kind = _due(survey, snapshots, now)
     if kind is None:
         return snapshots
-    unchanged = bool(snapshots) and results.response_counts(survey) == counts_of(snapshots[-1])
+    unchanged = bool(snapshots) and measures.response_counts(survey) == counts_of(snapshots[-1])
     if unchanged and (kind == "live" or snapshots[-1].is_closing):
         return snapshots  # nothing new to release, and texts already were if closing
     return _publish(survey, snapshots, kind == "closing", now)
@@ -94,11 +93,11 @@ def ensure_published(survey: Survey, now: datetime) -> list[ResultSnapshot]:
 def _publish(
     survey: Survey, snapshots: list[ResultSnapshot], is_closing: bool, now: datetime
 ) -> list[ResultSnapshot]:
-    measured = results.measure(survey)
+    measured = measures.measure(survey)
     counts = measured.counts
     if not counts and not snapshots:
         return snapshots  # nobody has answered: nothing to release, nothing to remember
-    minimum, text_minimum = results.minimums(survey)
+    minimum, text_minimum = measures.minimums(survey)
     chosen = releases.next_snapshot(
         [_as_released(snapshot) for snapshot in snapshots],
         counts,

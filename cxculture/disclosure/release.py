@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from cxculture.disclosure import counts, publishing, texts
+from cxculture.disclosure import counts, measures, publishing, texts
 from cxculture.disclosure.figures import (
     NOT_RELEASED,
     SUPPRESSED,
@@ -19,11 +19,9 @@ from cxculture.disclosure.figures import (
 )
 from cxculture.extensions import db
 from cxculture.models import Instrument, ReleasedGroup, ResultSnapshot, Survey, SurveyState
-from cxculture.models.org import PATH_SEPARATOR
-from cxculture.scoring.anonymity import COMPANY
+from cxculture.paths import COMPANY, within
 from cxculture.scoring.releases import group_sizes
 from cxculture.scoring.stats import WaveChange, wave_change_of
-from cxculture.services import results
 
 
 @dataclass(frozen=True)
@@ -64,15 +62,13 @@ class Release:
         """The department groups in tree order, all or those at or under the ``under`` paths."""
         keys = sorted(key for key in self.groups if key)
         if under is not None:
-            keys = [
-                k for k in keys if any(k == p or k.startswith(p + PATH_SEPARATOR) for p in under)
-            ]
+            keys = [key for key in keys if within(key, under)]
         return [self.groups[key] for key in keys]
 
 
 def release_of(survey: Survey, now: datetime) -> Release:
     """The survey's results as released at ``now``, taking a snapshot first when one is due."""
-    minimum, comment_minimum = results.minimums(survey)
+    minimum, comment_minimum = measures.minimums(survey)
     snapshots = publishing.ensure_published(survey, now)
     state = survey.state(now)
     latest = snapshots[-1] if snapshots else None

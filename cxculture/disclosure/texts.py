@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import Instrument, ResultSnapshot, Survey
-from cxculture.services import results
 
 
 def _normalised(text: str) -> str:
@@ -61,7 +61,7 @@ def _earlier_wave_texts(survey: Survey, key: str) -> list[tuple[str, ...]] | Non
             .limit(1)
         ).scalar_one_or_none()
         if last is not None and key in (last.text_groups or ()):
-            return _texts(results.group_texts(wave, key))
+            return _texts(measures.group_texts(wave, key))
     return None
 
 
@@ -74,7 +74,7 @@ def without_wave_differences(survey: Survey, keys: Iterable[str], minimum: int) 
     for key in keys:
         before = _earlier_wave_texts(survey, key)
         if before is not None:
-            now = _texts(results.group_texts(survey, key))
+            now = _texts(measures.group_texts(survey, key))
             if any(
                 0 < changed < minimum for changed in (_changed(now, before), _changed(before, now))
             ):
@@ -86,7 +86,7 @@ def without_wave_differences(survey: Survey, keys: Iterable[str], minimum: int) 
 def released_texts(survey: Survey, key: str, n: int) -> list[str] | None:
     """The texts of the group ``key`` released with ``n`` responses: shuffled, without names,
     dates or any other attribute; None when the responses are not those ``n`` any more."""
-    rows = results.group_texts(survey, key)
+    rows = measures.group_texts(survey, key)
     if len(rows) != n:
         return None
     found = [text for row in rows for text in row if text]

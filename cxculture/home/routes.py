@@ -15,7 +15,8 @@ from cxculture.extensions import db
 from cxculture.home.forms import LanguageForm
 from cxculture.i18n import SESSION_KEY
 from cxculture.models import Role, SurveyState, utcnow
-from cxculture.services import accounts, responses
+from cxculture.services import accounts
+from cxculture.services.surveys import responses
 
 bp = Blueprint("home", __name__)
 

@@ -23,16 +23,10 @@ from cxculture.hr.forms import (
 )
 from cxculture.models import Role, SurveyState, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import (
-    api_tokens,
-    assignments,
-    audit,
-    instruments,
-    org,
-    retention,
-    surveys,
-    training,
-)
+from cxculture.services import audit, org, surveys, training
+from cxculture.services.accounts import tokens
+from cxculture.services.surveys import questionnaires, retention
+from cxculture.services.training import assignments
 from cxculture.templating import DIMENSION_LABELS, SURVEY_STATE_LABELS
 
 bp = Blueprint("hr", __name__)
@@ -57,7 +51,7 @@ def _survey_or_404(survey_id: int):
 def _fill_choices(form: SurveyForm) -> None:
     form.instrument_id.choices = [
         SelectChoice(i.id, f"{i.names.get('en')} v{i.version}")
-        for i in instruments.list_instruments()
+        for i in questionnaires.list_instruments()
     ]
     form.department_ids.choices = [SelectChoice(row.id, row.path) for row in org.department_rows()]
 
@@ -287,10 +281,10 @@ def api_tokens_page():
     form = ApiTokenForm()
     if form.validate_on_submit():
         try:
-            issued = api_tokens.issue_token(
+            issued = tokens.issue_token(
                 form.name.data, form.scopes.data, current_user, utcnow(), form.valid_days.data
             )
-        except api_tokens.InvalidTokenRequest as exc:
+        except tokens.InvalidTokenRequest as exc:
             form[exc.field].errors.append(_("Check this field."))
         else:
             # The secret is on this one page and nowhere else: no redirect, no cache.
@@ -302,18 +296,18 @@ def api_tokens_page():
     return render_template(
         "hr/api_tokens.html",
         form=form,
-        tokens=api_tokens.list_tokens(),
-        status_of=lambda token: api_tokens.token_status(token, utcnow()),
+        tokens=tokens.list_tokens(),
+        status_of=lambda token: tokens.token_status(token, utcnow()),
     )
 
 
 @bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @HR_ONLY
 def revoke_api_token(token_id: int):
-    token = api_tokens.get_token(token_id)
+    token = tokens.get_token(token_id)
     if token is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        api_tokens.revoke_token(token, current_user, utcnow())
+        tokens.revoke_token(token, current_user, utcnow())
         flash(_("Token “%(name)s” revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for("hr.api_tokens_page"))

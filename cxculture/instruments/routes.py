@@ -10,7 +10,7 @@ from cxculture.access import roles_required
 from cxculture.hr.forms import ActionForm
 from cxculture.instruments.forms import ItemForm
 from cxculture.models import InstrumentItem, Role
-from cxculture.services import instruments
+from cxculture.services.surveys import questionnaires
 
 bp = Blueprint("instruments", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
@@ -24,14 +24,14 @@ def _frozen() -> str:
 
 
 def _instrument_or_404(instrument_id: int):
-    instrument = instruments.get_instrument(instrument_id)
+    instrument = questionnaires.get_instrument(instrument_id)
     if instrument is None:
         abort(404)
     return instrument
 
 
 def _item_or_404(instrument_id: int, item_id: int) -> InstrumentItem:
-    item = instruments.get_item(item_id)
+    item = questionnaires.get_item(item_id)
     if item is None or item.instrument_id != instrument_id:
         abort(404)
     return item
@@ -41,7 +41,7 @@ def _item_or_404(instrument_id: int, item_id: int) -> InstrumentItem:
 @HR_ONLY
 def index():
     return render_template(
-        "instruments/index.html", instruments=instruments.list_instruments(), form=ActionForm()
+        "instruments/index.html", instruments=questionnaires.list_instruments(), form=ActionForm()
     )
 
 
@@ -58,7 +58,7 @@ def show(instrument_id: int):
 def copy(instrument_id: int):
     source = _instrument_or_404(instrument_id)
     if ActionForm().validate_on_submit():
-        created = instruments.copy_instrument(source, current_user)
+        created = questionnaires.copy_instrument(source, current_user)
         flash(
             _("Version %(v)d created: edit its items before a survey uses it.", v=created.version),
             "success",
@@ -74,14 +74,14 @@ def add_item(instrument_id: int):
     form = ItemForm()
     if form.validate_on_submit():
         try:
-            instruments.add_item(
+            questionnaires.add_item(
                 instrument,
                 form.dimension.data,
                 form.is_reverse_keyed.data,
                 form.texts(),
                 current_user,
             )
-        except instruments.InstrumentFrozen:
+        except questionnaires.InstrumentFrozen:
             flash(_frozen(), "warning")
         else:
             flash(_("Item added."), "success")
@@ -98,10 +98,10 @@ def edit_item(instrument_id: int, item_id: int):
     form = ItemForm() if ItemForm().is_submitted() else ItemForm.for_item(item)
     if form.validate_on_submit():
         try:
-            instruments.update_item(
+            questionnaires.update_item(
                 item, form.dimension.data, form.is_reverse_keyed.data, form.texts(), current_user
             )
-        except instruments.InstrumentFrozen:
+        except questionnaires.InstrumentFrozen:
             flash(_frozen(), "warning")
         else:
             flash(_("Item saved."), "success")
@@ -120,9 +120,9 @@ def change_item(instrument_id: int, item_id: int, action: str):
     if ActionForm().validate_on_submit():
         try:
             if action == "remove":
-                instruments.remove_item(item, current_user)
+                questionnaires.remove_item(item, current_user)
             else:
-                instruments.move_item(item, -1 if action == "up" else 1, current_user)
-        except instruments.InstrumentFrozen:
+                questionnaires.move_item(item, -1 if action == "up" else 1, current_user)
+        except questionnaires.InstrumentFrozen:
             flash(_frozen(), "warning")
     return redirect(url_for("instruments.show", instrument_id=instrument_id))

@@ -22,9 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import SUPPORTED_LOCALES
 from cxculture.models.base import Base, UTCDateTime
-
-PATH_SEPARATOR = "/"
-PATH_MAX_LENGTH = 1000  # characters of a department's path, and of every copy of one
+from cxculture.paths import PATH_MAX_LENGTH, PATH_SEPARATOR
 
 
 class Role(StrEnum):
@@ -159,3 +157,11 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r}>"
+
+
+def below_condition(column, path: str):
+    """SQL condition: the department path in ``column`` is strictly below ``path``. Compared
+    with substr and '=' rather than LIKE, which ignores case on SQLite and would make 'Ops'
+    cover 'OPS/Sales'."""
+    prefix = path + PATH_SEPARATOR
+    return func.substr(column, 1, len(prefix)) == prefix

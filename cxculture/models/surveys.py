@@ -21,14 +21,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    case,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxculture.models.base import Base, UTCDateTime, utcnow
-from cxculture.models.org import PATH_MAX_LENGTH, Department, User
+from cxculture.models.org import Department, User
+from cxculture.paths import PATH_MAX_LENGTH
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
 from cxculture.scoring.role_statement import CATEGORIES
+from cxculture.scoring.scores import flipped
 
 TEXT_LIMIT = 2000  # characters of a free-text answer
 
@@ -335,3 +338,11 @@ class Answer(Base):
         ForeignKey("instrument_items.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
     value: Mapped[int] = mapped_column(SmallInteger)
+
+
+def keyed_answer():
+    """SQL: an answer's value with reverse-keyed items flipped (``scoring.scores.flipped``), for
+    queries that join answers to their items."""
+    return case(
+        (InstrumentItem.is_reverse_keyed.is_(True), flipped(Answer.value)), else_=Answer.value
+    )

@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cxculture.models.base import Base, UTCDateTime, utcnow
-from cxculture.models.org import PATH_MAX_LENGTH, User
+from cxculture.models.org import User
+from cxculture.paths import PATH_MAX_LENGTH
 
 REFLECTION_KINDS = ("role_statement", "free")
 # Who started an enrolment: the person (``self``: private to them, however it began, a module

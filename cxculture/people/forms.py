@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from cxculture.forms import Form
 from cxculture.models import User
 from cxculture.services.org import NAME_MAX_LENGTH
-from cxculture.services.people_admin import PersonChanges
+from cxculture.services.org.people import PersonChanges
 
 NO_DEPARTMENT = 0  # the select's value for "no department" and for "the top level"
 

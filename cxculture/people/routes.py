@@ -13,7 +13,7 @@ from cxculture.access import roles_required
 from cxculture.forms import Form
 from cxculture.hr.forms import ActionForm
 from cxculture.models import Department, Role, User, utcnow
-from cxculture.models.org import PATH_MAX_LENGTH
+from cxculture.paths import PATH_MAX_LENGTH, is_below
 from cxculture.people.forms import (
     NO_DEPARTMENT,
     EraseForm,
@@ -24,8 +24,9 @@ from cxculture.people.forms import (
     RenameForm,
 )
 from cxculture.query_params import number_arg, text_arg
-from cxculture.services import audit, erasure, org, people_admin
-from cxculture.services.people_admin import PeopleFilter
+from cxculture.services import audit, org
+from cxculture.services.org import erasure, people
+from cxculture.services.org.people import PeopleFilter
 
 bp = Blueprint("people", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
@@ -56,14 +57,14 @@ def _status() -> PeopleFilter:
 def people_index():
     query = text_arg("q", SEARCH_MAX)
     status = _status()
-    found = people_admin.search_people(query, status, _page_number())
+    found = people.search_people(query, status, _page_number())
     return render_template(
         "people/index.html", found=found, q=query, status=status, status_labels=STATUS_LABELS
     )
 
 
 def _person_or_404(user_id: int) -> User:
-    person = people_admin.get_person(user_id)
+    person = people.get_person(user_id)
     if person is None:
         abort(404)
     return person
@@ -90,32 +91,32 @@ def _fill_person_choices(form: PersonForm, person: User) -> None:
 
 PERSON_ERRORS = {
     # refusal: (field, message)
-    people_admin.SelfDeactivation: (
+    people.SelfDeactivation: (
         "is_active",
         _l("You cannot deactivate your own account. Ask another HR admin."),
     ),
-    people_admin.SelfDemotion: (
+    people.SelfDemotion: (
         "is_hr_admin",
         _l("You cannot remove your own HR admin role. Ask another HR admin."),
     ),
-    people_admin.ManagerLoop: (
+    people.ManagerLoop: (
         "manager_email",
         _l("This would make a loop: a person cannot manage themselves, directly or not."),
     ),
-    people_admin.UnknownManager: ("manager_email", _l("Nobody has this email address.")),
-    people_admin.InactiveManager: (
+    people.UnknownManager: ("manager_email", _l("Nobody has this email address.")),
+    people.InactiveManager: (
         "manager_email",
         _l("This person is deactivated and cannot become a manager."),
     ),
-    people_admin.InactiveCannotHead: (
+    people.InactiveCannotHead: (
         "headed_department_ids",
         _l("A deactivated person cannot head departments: clear them to deactivate."),
     ),
-    people_admin.ArchivedDepartment: (
+    people.ArchivedDepartment: (
         "department_id",
         _l("This department is archived and takes no new people."),
     ),
-    people_admin.UnknownDepartment: ("department_id", _l("This department no longer exists.")),
+    people.UnknownDepartment: ("department_id", _l("This department no longer exists.")),
 }
 
 
@@ -127,8 +128,8 @@ def person(user_id: int):
     _fill_person_choices(form, person)
     if form.validate_on_submit():
         try:
-            people_admin.update_person(person, form.changes(), current_user, utcnow())
-        except people_admin.LookAlikeManager as exc:
+            people.update_person(person, form.changes(), current_user, utcnow())
+        except people.LookAlikeManager as exc:
             form.manager_email.errors.append(
                 _(
                     "Nobody has this address, but it looks like %(email)s: they differ only by "
@@ -136,7 +137,7 @@ def person(user_id: int):
                     email=exc.other,
                 )
             )
-        except people_admin.PersonChangeRefused as exc:
+        except people.PersonChangeRefused as exc:
             field, message = PERSON_ERRORS[type(exc)]
             form[field].errors.append(str(message))
         else:
@@ -158,8 +159,8 @@ def resend_link(user_id: int):
     person = _person_or_404(user_id)
     if ActionForm().validate_on_submit():
         try:
-            people_admin.resend_set_password_link(person, current_user)
-        except people_admin.PersonInactive:
+            people.resend_set_password_link(person, current_user)
+        except people.PersonInactive:
             flash(_("This person is deactivated: reactivate them first."), "warning")
         else:
             flash(
@@ -226,7 +227,7 @@ class DepartmentForms:
         outside = [
             d
             for d in org.list_departments(include_archived=True)
-            if d.id != department.id and not org.is_below(d.path, department.path)
+            if d.id != department.id and not is_below(d.path, department.path)
         ]
         self.move.parent_id.choices = [SelectChoice(NO_DEPARTMENT, _("Top level"))] + [
             SelectChoice(d.id, _department_label(d))
@@ -244,7 +245,7 @@ def _department_page(department: Department, forms: DepartmentForms, status: int
         "people/department.html",
         department=department,
         row=next(row for row in rows if row.id == department.id),
-        below=[row for row in rows if org.is_below(row.path, department.path)],
+        below=[row for row in rows if is_below(row.path, department.path)],
         forms=forms,
         events=audit.events_for("department", department.id),
     ), status
@@ -330,9 +331,9 @@ def set_heads(department_id: int):
     forms = DepartmentForms(department, heads=HeadsForm())
     form = forms.heads
     if form.validate_on_submit():
-        heads, unknown = people_admin.people_by_emails(form.email_list())
+        heads, unknown = people.people_by_emails(form.email_list())
         if unknown:
-            look_alikes = people_admin.look_alikes(unknown)
+            look_alikes = people.look_alikes(unknown)
             for email, other in look_alikes.items():
                 form.emails.errors.append(
                     _(

@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from cxculture import jobs
 from cxculture.access import roles_required
 from cxculture.models import Role, utcnow
 from cxculture.roster.forms import ApplyForm, UploadForm
-from cxculture.services import roster
-from cxculture.templating import ROSTER_FILE_ERRORS
+from cxculture.services.org import roster
+from cxculture.services.org.roster.labels import ROSTER_FILE_ERRORS
 
 bp = Blueprint("roster", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
@@ -112,7 +111,6 @@ def apply(import_id: int):
             "danger",
         )
     else:
-        jobs.send_emails_in_background()  # without Redis, `maintain` sends them
         counts = plan.counts()
         flash(
             _(

@@ -14,26 +14,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-COMPANY = ""  # the key of the whole company's group
-PATH_SEPARATOR = "/"
-
-
-def ancestors(path: str | None) -> list[str]:
-    """The groups a response given in ``path`` counts in: the company, then every department
-    from the top down to ``path`` itself."""
-    keys = [COMPANY]
-    if path:
-        names = path.split(PATH_SEPARATOR)
-        keys += [PATH_SEPARATOR.join(names[: level + 1]) for level in range(len(names))]
-    return keys
-
-
-def parent_of(key: str) -> str | None:
-    """The group just above ``key`` (None for the company)."""
-    if key == COMPANY:
-        return None
-    return key.rpartition(PATH_SEPARATOR)[0]
-
 
 @dataclass(frozen=True)
 class Guarded:

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from cxculture.scoring.anonymity import Group, ancestors, parent_of, suppressed_groups
+from cxculture.paths import ancestors, parent_of
+from cxculture.scoring.anonymity import Group, suppressed_groups
 
 Cell = tuple[str | None, int]  # (exact department path, index of the snapshot that first held it)
 Publication = tuple[str, int]  # (group key, snapshot index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol, Self, TypeVar
 
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
 
@@ -17,11 +18,24 @@ class ItemKey:
     is_reverse_keyed: bool
 
 
+class _Answer(Protocol):
+    def __rsub__(self, other: int, /) -> Self: ...
+
+
+Answer = TypeVar("Answer", bound=_Answer)
+
+
+def flipped(value: Answer) -> Answer:
+    """A reverse-keyed item's answer turned the right way round (6 - x): the one place the rule
+    lives, for a number here and for a SQL expression in the queries that add answers up."""
+    return SCALE_MIN + SCALE_MAX - value
+
+
 def keyed_value(value: int, is_reverse_keyed: bool) -> int:
-    """The answer with reverse-keyed items flipped (6 - x), so higher always means better."""
+    """The answer with reverse-keyed items flipped, so higher always means better."""
     if not SCALE_MIN <= value <= SCALE_MAX:
         raise ValueError(f"answer {value} outside {SCALE_MIN}..{SCALE_MAX}")
-    return SCALE_MIN + SCALE_MAX - value if is_reverse_keyed else value
+    return flipped(value) if is_reverse_keyed else value
 
 
 def scale_to_100(mean: float) -> float:

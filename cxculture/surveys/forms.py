@@ -11,7 +11,7 @@ from wtforms.validators import Length, Optional
 from cxculture.forms import Form
 from cxculture.models import Instrument
 from cxculture.models.surveys import TEXT_LIMIT
-from cxculture.services.responses import AnswerSet
+from cxculture.services.surveys.responses import AnswerSet
 
 SCALE_LABELS = (
     (1, _l("Strongly disagree")),

@@ -10,7 +10,8 @@ from flask_login import current_user
 from cxculture import disclosure
 from cxculture.access import login_required
 from cxculture.models import SurveyState, utcnow
-from cxculture.services import responses, training
+from cxculture.services import training
+from cxculture.services.surveys import responses
 from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
 
 bp = Blueprint("surveys", __name__)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from cxculture.extensions import db
 from cxculture.models import User, utcnow
 from cxculture.models.api_tokens import SCOPES
-from cxculture.services import api_tokens
+from cxculture.services.accounts import tokens
 from tests.conftest import Person
 
 
@@ -25,7 +25,7 @@ def make_token(
     """A new token's secret, issued by ``owner`` (None: from the command line)."""
     with app.app_context():
         actor = db.session.get(User, owner.id) if owner is not None else None
-        return api_tokens.issue_token(name, scopes, actor, utcnow(), valid_days).secret
+        return tokens.issue_token(name, scopes, actor, utcnow(), valid_days).secret
 
 
 @dataclass

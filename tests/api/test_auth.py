@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import ApiToken, Department, User, utcnow
-from cxculture.services import api_tokens
+from cxculture.services.accounts import tokens
 from tests.api.conftest import ApiClient, error_of, make_token
 from tests.conftest import make_person
 
@@ -48,7 +48,7 @@ def test_an_unknown_token_is_a_401(client, token):
 def test_a_revoked_token_is_a_401_and_writes_nothing(app, client, token, hr_admin):
     with app.app_context():
         stored = db.session.execute(select(ApiToken)).scalar_one()
-        api_tokens.revoke_token(stored, db.session.get(User, hr_admin.id), utcnow())
+        tokens.revoke_token(stored, db.session.get(User, hr_admin.id), utcnow())
     response = ApiClient(client, token).put("/api/v1/people/N1", json=PERSON)
     assert response.status_code == 401
     assert error_of(response)["code"] == "token_revoked"
@@ -129,7 +129,7 @@ def test_tokens_are_stored_hashed_with_a_recognisable_prefix(app, token):
     with app.app_context():
         stored = db.session.execute(select(ApiToken)).scalar_one()
         assert token not in {stored.token_hash, stored.prefix, stored.name}
-        assert stored.token_hash == api_tokens.hash_secret(token)
+        assert stored.token_hash == tokens.hash_secret(token)
         assert token.startswith(stored.prefix)
         assert len(token) > 40
 

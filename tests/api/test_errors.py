@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Department, User
-from cxculture.services import people_sync
 from tests.api.conftest import ApiClient, error_of, make_token
 from tests.conftest import build_app
 
@@ -93,7 +92,6 @@ def test_a_failure_inside_a_write_is_a_json_500_and_saves_nothing(app, api, monk
     def explode(*args, **kwargs):
         raise RuntimeError("mail queue down")
 
-    monkeypatch.setattr(people_sync.jobs, "send_emails_in_background", explode)
     monkeypatch.setattr("cxculture.services.accounts.queue_set_password_emails", explode)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = api.put(

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from cxculture.extensions import db
 from cxculture.models import AuditEvent, Department, OutboxMessage, User, utcnow
-from cxculture.services import people_sync, roster
+from cxculture.services.org import roster, sync
+from cxculture.services.org.roster import applying
 from tests.api.conftest import ApiClient, error_of, make_token
 from tests.factories import make_department, make_user
 
@@ -178,7 +179,7 @@ def test_a_person_changed_meanwhile_is_a_409_and_nothing_is_saved(app, api, monk
     def clash(*args, **kwargs):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr(roster, "_apply_links", clash)
+    monkeypatch.setattr(applying, "_apply_links", clash)
     response = api.put("/api/v1/people/N1", json=ANA)
     assert response.status_code == 409
     assert error_of(response)["code"] == "conflict"
@@ -277,7 +278,7 @@ def test_a_command_line_token_writes_without_an_acting_person(app, client):
 
 def test_people_writes_share_the_roster_rules(app):
     """The API converts a body into a roster row and lets the roster check it: one rule set."""
-    values = people_sync._values("N1", {**ANA, "hr_admin": True, "heads": ["A", "B"]})
+    values = sync._values("N1", {**ANA, "hr_admin": True, "heads": ["A", "B"]})
     checked = roster.check_row(1, values)
     assert checked.hr_admin is True
     assert checked.heads == ("A", "B")

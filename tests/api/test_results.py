@@ -9,9 +9,10 @@ from sqlalchemy import select
 from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Department, Invitation, Survey, utcnow
-from cxculture.scoring.anonymity import Group, ancestors, parent_of
+from cxculture.paths import ancestors, parent_of
+from cxculture.scoring.anonymity import Group
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import responses
+from cxculture.services.surveys import responses
 from tests.api.conftest import error_of
 from tests.factories import full_answers, make_survey, make_user
 from tests.scoring.test_anonymity import MINIMUM, _revealed

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from cxculture.extensions import db
 from cxculture.models import Enrolment, User, utcnow
-from cxculture.services import assignments, training
+from cxculture.services import training
 from cxculture.services.org import ensure_department
+from cxculture.services.training import assignments
 from tests.api.conftest import error_of
 from tests.factories import make_user
 

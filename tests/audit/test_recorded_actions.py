@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from cxculture.extensions import db
 from cxculture.models import AuditEvent, Invitation, utcnow
-from cxculture.services import assignments, responses, roster, surveys, training
-from cxculture.services.org import ensure_department
+from cxculture.services import surveys, training
+from cxculture.services.org import ensure_department, roster
+from cxculture.services.surveys import responses
+from cxculture.services.training import assignments
 from tests.factories import full_answers, make_survey, make_user
 from tests.org.test_roster import csv_file
 

@@ -11,7 +11,8 @@ from sqlalchemy import event, func, select, update
 
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, User, UserSession, utcnow
-from cxculture.services import accounts, people
+from cxculture.services import accounts
+from cxculture.services.org import leavers
 from tests.conftest import Browser
 from tests.factories import PASSWORD
 
@@ -103,7 +104,7 @@ def test_a_session_older_than_the_accounts_session_version_is_refused(app, brows
 def test_deactivating_someone_ends_their_sessions(app, browser, employee):
     browser.login(employee.email)
     with app.app_context():
-        people.deactivate_people([employee.id], utcnow())
+        leavers.deactivate_people([employee.id], utcnow())
         db.session.commit()
     assert browser.client.get("/me").status_code == 302
 

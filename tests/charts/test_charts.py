@@ -7,7 +7,7 @@ import sys
 
 import pypdf
 
-from cxculture import charts
+from cxculture import charts, pdf_report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -58,14 +58,16 @@ def _pages(pdf: bytes) -> list[str]:
 
 def test_a_report_flows_over_pages_and_repeats_a_tables_header():
     rows = tuple((f"Statement number {n} about customers", f"{n}%") for n in range(80))
-    pdf = charts.report_pdf(
+    pdf = pdf_report.report_pdf(
         "Contact Center",
         [
-            charts.Paragraph("Índice: 72 — atenção ao cliente"),
-            charts.Heading("Dimensions"),
-            charts.DimensionBars(("Listen", "Lead"), (70.0, 40.0), (60.0, None), "CC", "Company"),
-            charts.AnswerBars(("1", "2"), ((0.5, 0.3, 0.2), (0.1, 0.1, 0.8)), ("F", "N", "U")),
-            charts.Table(("Statement", "Favorable"), rows),
+            pdf_report.Paragraph("Índice: 72 — atenção ao cliente"),
+            pdf_report.Heading("Dimensions"),
+            pdf_report.DimensionBars(
+                ("Listen", "Lead"), (70.0, 40.0), (60.0, None), "CC", "Company"
+            ),
+            pdf_report.AnswerBars(("1", "2"), ((0.5, 0.3, 0.2), (0.1, 0.1, 0.8)), ("F", "N", "U")),
+            pdf_report.Table(("Statement", "Favorable"), rows),
         ],
         "Contact Center · for the team",
     )
@@ -80,12 +82,15 @@ def test_a_report_flows_over_pages_and_repeats_a_tables_header():
 
 
 def test_the_same_report_gives_the_same_bytes():
-    blocks = [charts.Heading("Where to act"), charts.Paragraph("Listen (40): Hear the customer")]
-    assert charts.report_pdf("IT", blocks, "IT") == charts.report_pdf("IT", blocks, "IT")
+    blocks = [
+        pdf_report.Heading("Where to act"),
+        pdf_report.Paragraph("Listen (40): Hear the customer"),
+    ]
+    assert pdf_report.report_pdf("IT", blocks, "IT") == pdf_report.report_pdf("IT", blocks, "IT")
 
 
 def test_dollar_signs_in_names_are_text_not_maths():
     image = charts.dimension_bars(("Line $of$ sight",), (50.0,), (55.0,), "Vendas $ ^^ $", "Co")
     assert image.startswith(PNG)
-    pdf = charts.report_pdf("Vendas $ ^^ $", [charts.Paragraph("US$ 5 ^ 2 $")], "$ footer")
+    pdf = pdf_report.report_pdf("Vendas $ ^^ $", [pdf_report.Paragraph("US$ 5 ^ 2 $")], "$ footer")
     assert "Vendas $ ^^ $" in _pages(pdf)[0]

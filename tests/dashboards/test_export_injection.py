@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from cxculture.characters import FORBIDDEN
+from cxculture.exports import FORMULA_STARTS, csv_bytes, safe_text, xlsx_bytes
 from cxculture.extensions import db
 from cxculture.models import AuditEvent
-from cxculture.services.exports import FORMULA_STARTS, csv_bytes, safe_text, xlsx_bytes
 from tests.conftest import make_person
 
 DELIMITERS = (",", ";", "\t")

@@ -8,8 +8,8 @@ import io
 import pypdf
 from openpyxl import load_workbook
 
+from cxculture.exports import csv_bytes, safe_sheet_title, safe_text
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services.exports import csv_bytes, safe_sheet_title, safe_text
 
 HIDDEN = "Hidden: fewer than 5 responses, or a smaller group could be worked out"
 

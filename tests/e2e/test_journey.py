@@ -18,7 +18,8 @@ from playwright.sync_api import Page, expect
 from cxculture.extensions import db
 from cxculture.models import Survey, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
-from cxculture.services import responses, training
+from cxculture.services import training
+from cxculture.services.surveys import responses
 from cxculture.templating import DIMENSION_LABELS
 from tests.conftest import Person, make_person
 from tests.e2e.conftest import PHONE, Tab

@@ -23,17 +23,10 @@ from cxculture.models import (
     User,
     utcnow,
 )
-from cxculture.services import (
-    accounts,
-    assignments,
-    erasure,
-    org,
-    people_admin,
-    responses,
-    roster,
-    surveys,
-    training,
-)
+from cxculture.services import accounts, org, surveys, training
+from cxculture.services.org import erasure, people, roster
+from cxculture.services.surveys import responses
+from cxculture.services.training import assignments
 from tests.conftest import csrf_token, rounded
 from tests.factories import full_answers, make_survey, make_user
 from tests.org.test_roster import HEADER, csv_file
@@ -62,11 +55,9 @@ def zelia(app, hr_admin) -> int:
             email=EMAIL, name=NAME, employee_number=NUMBER, department=TEAM, locale="pt_BR"
         )
         # Her roles and links, each changed by HR (so the trail names her too).
-        people_admin.update_person(
+        people.update_person(
             colleagues[0],
-            people_admin.PersonChanges(
-                colleagues[0].department_id, False, True, manager_email=EMAIL
-            ),
+            people.PersonChanges(colleagues[0].department_id, False, True, manager_email=EMAIL),
             hr,
             utcnow(),
         )

@@ -20,8 +20,9 @@ from cxculture.models import (
     department_heads,
     utcnow,
 )
-from cxculture.services import accounts, people_admin, roster
-from cxculture.templating import ROSTER_PROBLEMS
+from cxculture.services import accounts
+from cxculture.services.org import people, roster
+from cxculture.services.org.roster.labels import ROSTER_PROBLEMS
 from tests.factories import make_department, make_user
 
 HEADER = ["employee number", "name", "email", "department"]
@@ -242,10 +243,10 @@ def test_a_look_alike_manager_email_gets_its_own_message(app, browser, hr_admin,
     with app.app_context():
         assert db.session.get(User, hr_admin.id).manager_id is None
         person = db.session.get(User, hr_admin.id)
-        with pytest.raises(people_admin.LookAlikeManager) as refused:
-            people_admin.update_person(
+        with pytest.raises(people.LookAlikeManager) as refused:
+            people.update_person(
                 person,
-                people_admin.PersonChanges(
+                people.PersonChanges(
                     department_id=person.department_id,
                     is_hr_admin=True,
                     is_active=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import (
     AuditEvent,
@@ -16,8 +17,10 @@ from cxculture.models import (
     User,
     utcnow,
 )
-from cxculture.services import org, people_admin, responses, results, surveys
-from cxculture.services.people_admin import PeopleFilter, PersonChanges
+from cxculture.services import org, surveys
+from cxculture.services.org import people
+from cxculture.services.org.people import PeopleFilter, PersonChanges
+from cxculture.services.surveys import responses
 from tests.conftest import Browser, make_person
 from tests.factories import (
     closed_release,
@@ -337,7 +340,7 @@ def test_updating_a_person_changes_department_roles_and_manager(actor):
     person = make_user(department="Sales")
     boss = make_user(department="Sales", email="boss@example.test")
     finance = make_department("Finance")
-    people_admin.update_person(
+    people.update_person(
         person,
         _changes(
             person,
@@ -361,8 +364,8 @@ def test_updating_a_person_changes_department_roles_and_manager(actor):
 
 def test_a_person_cannot_manage_themselves(actor):
     person = make_user(email="self@example.test")
-    with pytest.raises(people_admin.ManagerLoop):
-        people_admin.update_person(
+    with pytest.raises(people.ManagerLoop):
+        people.update_person(
             person, _changes(person, manager_email="self@example.test"), actor, utcnow()
         )
 
@@ -371,11 +374,11 @@ def test_a_manager_loop_is_refused_however_long(actor):
     a = make_user(email="a@example.test")
     b = make_user(email="b@example.test")
     c = make_user(email="c@example.test")
-    people_admin.update_person(b, _changes(b, manager_email=a.email), actor, utcnow())
-    people_admin.update_person(c, _changes(c, manager_email=b.email), actor, utcnow())
+    people.update_person(b, _changes(b, manager_email=a.email), actor, utcnow())
+    people.update_person(c, _changes(c, manager_email=b.email), actor, utcnow())
     for manager in (b, c):  # A manages B manages A; A manages B manages C manages A
-        with pytest.raises(people_admin.ManagerLoop):
-            people_admin.update_person(a, _changes(a, manager_email=manager.email), actor, utcnow())
+        with pytest.raises(people.ManagerLoop):
+            people.update_person(a, _changes(a, manager_email=manager.email), actor, utcnow())
     db.session.expire_all()
     assert a.manager_id is None
 
@@ -383,21 +386,19 @@ def test_a_manager_loop_is_refused_however_long(actor):
 def test_an_unknown_or_deactivated_manager_is_refused(actor):
     person = make_user()
     gone = make_user(is_active=False)
-    with pytest.raises(people_admin.UnknownManager):
-        people_admin.update_person(
+    with pytest.raises(people.UnknownManager):
+        people.update_person(
             person, _changes(person, manager_email="nobody@example.test"), actor, utcnow()
         )
-    with pytest.raises(people_admin.InactiveManager):
-        people_admin.update_person(
-            person, _changes(person, manager_email=gone.email), actor, utcnow()
-        )
+    with pytest.raises(people.InactiveManager):
+        people.update_person(person, _changes(person, manager_email=gone.email), actor, utcnow())
 
 
 def test_hr_cannot_deactivate_themselves_or_drop_their_own_role(actor):
-    with pytest.raises(people_admin.SelfDeactivation):
-        people_admin.update_person(actor, _changes(actor, is_active=False), actor, utcnow())
-    with pytest.raises(people_admin.SelfDemotion):
-        people_admin.update_person(actor, _changes(actor, is_hr_admin=False), actor, utcnow())
+    with pytest.raises(people.SelfDeactivation):
+        people.update_person(actor, _changes(actor, is_active=False), actor, utcnow())
+    with pytest.raises(people.SelfDemotion):
+        people.update_person(actor, _changes(actor, is_hr_admin=False), actor, utcnow())
     db.session.expire_all()
     assert actor.is_active
     assert actor.is_hr_admin
@@ -407,27 +408,27 @@ def test_nobody_new_goes_into_an_archived_department(actor):
     person = make_user(department="Sales")
     old = make_department("Old")
     org.archive_department(old, actor, utcnow())
-    with pytest.raises(people_admin.ArchivedDepartment):
-        people_admin.update_person(person, _changes(person, department_id=old.id), actor, utcnow())
+    with pytest.raises(people.ArchivedDepartment):
+        people.update_person(person, _changes(person, department_id=old.id), actor, utcnow())
 
 
 def test_a_deactivated_person_cannot_keep_heading(actor):
     head = make_user(heads=("Sales",))
-    with pytest.raises(people_admin.InactiveCannotHead):
-        people_admin.update_person(head, _changes(head, is_active=False), actor, utcnow())
+    with pytest.raises(people.InactiveCannotHead):
+        people.update_person(head, _changes(head, is_active=False), actor, utcnow())
 
 
 def test_deactivating_and_reactivating_a_person(actor):
     person = make_user(department="Sales")
     survey = make_survey(actor=actor)
     version = person.session_version
-    people_admin.update_person(person, _changes(person, is_active=False), actor, utcnow())
+    people.update_person(person, _changes(person, is_active=False), actor, utcnow())
     db.session.expire_all()
     assert not person.is_active
     assert person.deactivated_at is not None
     assert person.session_version == version + 1
     assert _invitation(survey.id, person.id).withdrawn_at is not None
-    people_admin.update_person(person, _changes(person, is_active=True), actor, utcnow())
+    people.update_person(person, _changes(person, is_active=True), actor, utcnow())
     db.session.expire_all()
     assert person.is_active
     assert person.deactivated_at is None
@@ -437,8 +438,8 @@ def test_deactivating_and_reactivating_a_person(actor):
 
 def test_resending_the_link_to_a_deactivated_person_is_refused(actor):
     gone = make_user(is_active=False)
-    with pytest.raises(people_admin.PersonInactive):
-        people_admin.resend_set_password_link(gone, actor)
+    with pytest.raises(people.PersonInactive):
+        people.resend_set_password_link(gone, actor)
     assert db.session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
 
 
@@ -448,7 +449,7 @@ def test_people_are_searched_by_name_email_or_number_in_any_case(ctx):
     make_user(name="Carla Ana", email="carla@example.test", is_active=False)
 
     def names(text, status=PeopleFilter.ACTIVE):
-        return [row.name for row in people_admin.search_people(text, status).rows]
+        return [row.name for row in people.search_people(text, status).rows]
 
     assert names("ANA") == ["Ana Souza"]
     assert names("ana", PeopleFilter.ALL) == ["Ana Souza", "Carla Ana"]
@@ -461,13 +462,13 @@ def test_people_are_searched_by_name_email_or_number_in_any_case(ctx):
 def test_people_come_fifty_to_a_page(ctx):
     for number in range(51):
         make_user(name=f"Person {number:03d}")
-    first = people_admin.search_people("Person", page=1)
-    second = people_admin.search_people("Person", page=2)
+    first = people.search_people("Person", page=1)
+    second = people.search_people("Person", page=2)
     assert (len(first.rows), len(second.rows), first.total, first.pages) == (50, 1, 51, 2)
     assert second.rows[0].name == "Person 050"
     assert first.has_next
     assert not second.has_next
-    assert people_admin.search_people("Person", page=9).rows == []
+    assert people.search_people("Person", page=9).rows == []
 
 
 # Past results never move ------------------------------------------------------------------
@@ -501,7 +502,7 @@ def _snapshot(survey):
     )
     # What is released, and what a later release would be made of (per exact path).
     released = closed_release(survey).groups
-    return (released, results.measure(survey).sums), surveys.survey_progress(survey), stored
+    return (released, measures.measure(survey).sums), surveys.survey_progress(survey), stored
 
 
 def test_results_are_unchanged_after_a_rename(actor, answered):
@@ -533,7 +534,7 @@ def test_moving_a_person_changes_none_of_their_past_answers(actor, answered):
     ).scalar_one()
     path = person.department.path
     finance = make_department("Finance")
-    people_admin.update_person(person, _changes(person, department_id=finance.id), actor, utcnow())
+    people.update_person(person, _changes(person, department_id=finance.id), actor, utcnow())
     assert _snapshot(answered) == before
     assert (
         db.session.execute(

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from cxculture.access import can_view_department, covers_department
 from cxculture.extensions import db
 from cxculture.models import Department, Role, User
 from cxculture.services.org import InvalidDepartmentPath, ensure_department
+from cxculture.services.org.reach import can_view_department, covers_department
 from tests.factories import make_department, make_user
 
 

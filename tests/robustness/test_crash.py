@@ -22,7 +22,8 @@ from cxculture.models import (
     User,
     utcnow,
 )
-from cxculture.services import accounts, audit, responses, training
+from cxculture.services import accounts, audit, training
+from cxculture.services.surveys import responses
 from tests.factories import make_survey, make_user
 from tests.robustness.world import QUIZ_YAML, snapshot
 

@@ -22,8 +22,11 @@ from cxculture.models import (
     User,
     utcnow,
 )
-from cxculture.models.org import PATH_SEPARATOR
-from cxculture.services import accounts, api_tokens, instruments, responses, roster, training
+from cxculture.paths import PATH_SEPARATOR
+from cxculture.services import accounts, training
+from cxculture.services.accounts import tokens
+from cxculture.services.org import roster
+from cxculture.services.surveys import questionnaires, responses
 from tests import factories
 from tests.conftest import Person
 
@@ -143,7 +146,7 @@ def build_world(app: Flask) -> World:
             actor=hr_admin,
         )
         draft = factories.make_survey(name="Draft wave", launch=False, actor=hr_admin)
-        editable = instruments.copy_instrument(instrument, hr_admin)
+        editable = questionnaires.copy_instrument(instrument, hr_admin)
 
         module = training.create_module(
             hr_admin, "who-is-my-customer", ["line_of_sight"], 4, "free"
@@ -153,7 +156,7 @@ def build_world(app: Flask) -> World:
         )
         training.enrol_self(employee, module)
         record = roster.store_upload("people.csv", ROSTER_CSV, False, hr_admin)
-        issued = api_tokens.issue_token("BI", ["results:read"], hr_admin, now)
+        issued = tokens.issue_token("BI", ["results:read"], hr_admin, now)
         return World(
             hr_admin=_person(hr_admin),
             head=_person(head),

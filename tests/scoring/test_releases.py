@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxculture.scoring.anonymity import ancestors
+from cxculture.paths import ancestors
 from cxculture.scoring.releases import (
     Snapshot,
     cells_of,

@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from cxculture import disclosure
+from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import Invitation, Response, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.scores import ItemKey, dimension_scores
-from cxculture.services import responses, results, surveys
+from cxculture.services import surveys
+from cxculture.services.surveys import responses
 from tests.factories import closed_release, full_answers, make_survey, make_user
 
 DIRECT = "I answer our customers' calls."
@@ -109,7 +111,7 @@ def test_the_minimum_is_kept_from_launch_and_never_lowered(app):
         assert survey.min_group_size == 5
         assert closed_release(survey).groups["IT"].n == 6
         app.config["CX_MIN_GROUP_SIZE"] = 3  # lowered after the survey: changes nothing
-        assert results.minimums(survey)[0] == 5
+        assert measures.minimums(survey)[0] == 5
         app.config["CX_MIN_GROUP_SIZE"] = 7  # raised: applies to past waves too
         assert closed_release(survey).groups["IT"].is_suppressed
 
@@ -178,7 +180,7 @@ def test_alpha_is_computed_per_dimension(ctx):
     )
     for number, invitation in enumerate(invitations):
         responses.submit_response(invitation, full_answers(survey, 1 + number % 5), "en", utcnow())
-    alphas = results.dimension_alphas(survey)
+    alphas = measures.dimension_alphas(survey)
     assert set(alphas) == set(DIMENSIONS)
     assert all(alpha is None or alpha <= 1 for alpha in alphas.values())
 

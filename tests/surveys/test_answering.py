@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Answer, Invitation, PrivacyMode, Response, Survey, User, utcnow
-from cxculture.services import responses, surveys
+from cxculture.services import surveys
 from cxculture.services.org import ensure_department
+from cxculture.services.surveys import responses
 from tests.conftest import Browser, csrf_token, make_person
 from tests.factories import full_answers, make_survey, make_user
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from cxculture.demo.surveys import CLOSED_WAVE, OPEN_WAVE
 from cxculture.extensions import db
 from cxculture.models import Answer, InstrumentItem, Response, Survey, SurveyState, utcnow
-from cxculture.services import responses
 from cxculture.services.accounts import find_user_by_email
-from cxculture.services.demo_surveys import CLOSED_WAVE, OPEN_WAVE
-from cxculture.services.responses import keyed
+from cxculture.services.surveys import responses
+from cxculture.services.surveys.responses import keyed
 
 
 def _department_means(survey_id: int) -> dict[str, float]:

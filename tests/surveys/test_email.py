@@ -15,7 +15,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
-from cxculture import jobs
 from cxculture.extensions import db
 from cxculture.models import Invitation, OutboxMessage
 from cxculture.services import mail, surveys
@@ -192,7 +191,7 @@ def test_with_redis_launch_queues_the_emails_for_a_real_worker(database_url, tmp
                 make_user(department="IT")
             make_survey()
             assert _pending() == 3  # queued, not sent inside the request
-            queue = jobs.queue()
+            queue = mail.queue()
             assert queue.count == 1
             SimpleWorker([queue], connection=queue.connection).work(burst=True)
             db.session.expire_all()

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, OutboxMessage, Survey, SurveyState, utcnow
-from cxculture.services import responses
 from cxculture.services.org import ensure_department
+from cxculture.services.surveys import responses
 from tests.factories import full_answers, make_instrument, make_survey, make_user
 
 

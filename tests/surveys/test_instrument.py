@@ -9,7 +9,8 @@ import yaml
 
 from cxculture.models import User
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import audit, instruments
+from cxculture.services import audit
+from cxculture.services.surveys import questionnaires
 from tests.factories import make_instrument, make_survey, make_user
 
 
@@ -33,8 +34,8 @@ def test_every_text_exists_in_the_three_languages(ctx):
 
 
 def test_loading_twice_keeps_one_version(ctx):
-    first, created = instruments.load_instrument()
-    again, created_again = instruments.load_instrument()
+    first, created = questionnaires.load_instrument()
+    again, created_again = questionnaires.load_instrument()
     assert created
     assert not created_again
     assert first.id == again.id
@@ -47,21 +48,21 @@ def _write(tmp_path, data) -> object:
 
 
 def _shipped() -> dict:
-    return yaml.safe_load(instruments.SHIPPED_INSTRUMENT.read_text(encoding="utf-8"))
+    return yaml.safe_load(questionnaires.SHIPPED_INSTRUMENT.read_text(encoding="utf-8"))
 
 
 def test_an_item_missing_a_language_is_refused(ctx, tmp_path):
     data = _shipped()
     del data["items"][0]["text"]["es"]
-    with pytest.raises(instruments.InstrumentError, match="missing text in es"):
-        instruments.load_instrument(_write(tmp_path, data))
+    with pytest.raises(questionnaires.InstrumentError, match="missing text in es"):
+        questionnaires.load_instrument(_write(tmp_path, data))
 
 
 def test_an_unknown_dimension_is_refused(ctx, tmp_path):
     data = _shipped()
     data["items"][0]["dimension"] = "happiness"
-    with pytest.raises(instruments.InstrumentError, match="unknown dimension"):
-        instruments.load_instrument(_write(tmp_path, data))
+    with pytest.raises(questionnaires.InstrumentError, match="unknown dimension"):
+        questionnaires.load_instrument(_write(tmp_path, data))
 
 
 def test_load_instrument_command(app, tmp_path):
@@ -81,7 +82,7 @@ def _hr(ctx) -> User:
 
 def test_copy_makes_an_editable_next_version(ctx):
     source = make_instrument()
-    copy = instruments.copy_instrument(source, _hr(ctx))
+    copy = questionnaires.copy_instrument(source, _hr(ctx))
     assert copy.version == source.version + 1
     assert copy.based_on_id == source.id
     assert [i.texts for i in copy.items] == [i.texts for i in source.items]
@@ -90,34 +91,34 @@ def test_copy_makes_an_editable_next_version(ctx):
 
 def test_items_can_be_added_edited_moved_and_removed_before_launch(ctx):
     hr = _hr(ctx)
-    copy = instruments.copy_instrument(make_instrument(), hr)
+    copy = questionnaires.copy_instrument(make_instrument(), hr)
     texts = {"en": "I thank customers.", "pt_BR": "Agradeço.", "es": "Agradezco."}
-    added = instruments.add_item(copy, "listen", False, texts, hr)
+    added = questionnaires.add_item(copy, "listen", False, texts, hr)
     assert added.position == len(copy.items)
     assert added.code == "listen_4"  # after the three shipped listen items
 
-    instruments.move_item(added, -1, hr)
+    questionnaires.move_item(added, -1, hr)
     assert copy.items[-2] is added
-    instruments.update_item(added, "share", True, {**texts, "en": "I pass it on."}, hr)
+    questionnaires.update_item(added, "share", True, {**texts, "en": "I pass it on."}, hr)
     assert (added.dimension, added.is_reverse_keyed, added.texts["en"]) == (
         "share",
         True,
         "I pass it on.",
     )
     first = copy.items[0]
-    instruments.remove_item(first, hr)
+    questionnaires.remove_item(first, hr)
     assert first not in copy.items
     assert [item.position for item in copy.items] == list(range(1, len(copy.items) + 1))
 
 
 def test_every_item_change_is_in_the_audit_trail(ctx):
     hr = _hr(ctx)
-    copy = instruments.copy_instrument(make_instrument(), hr)
+    copy = questionnaires.copy_instrument(make_instrument(), hr)
     texts = {"en": "I thank customers.", "pt_BR": "Agradeço.", "es": "Agradezco."}
-    added = instruments.add_item(copy, "listen", False, texts, hr)
-    instruments.update_item(added, "share", True, texts, hr)
-    instruments.move_item(added, -1, hr)
-    instruments.remove_item(added, hr)
+    added = questionnaires.add_item(copy, "listen", False, texts, hr)
+    questionnaires.update_item(added, "share", True, texts, hr)
+    questionnaires.move_item(added, -1, hr)
+    questionnaires.remove_item(added, hr)
     trail = audit.events_for("instrument", copy.id)
     assert [event.action for event in reversed(trail)] == [
         "instrument.copied",
@@ -134,19 +135,19 @@ def test_items_are_frozen_once_a_survey_using_them_launches(ctx):
     instrument = make_instrument()
     make_survey(instrument=instrument)
     assert instrument.is_frozen
-    with pytest.raises(instruments.InstrumentFrozen):
-        instruments.add_item(
+    with pytest.raises(questionnaires.InstrumentFrozen):
+        questionnaires.add_item(
             instrument, "listen", False, {"en": "x", "pt_BR": "x", "es": "x"}, None
         )
-    with pytest.raises(instruments.InstrumentFrozen):
-        instruments.remove_item(instrument.items[0], None)
-    with pytest.raises(instruments.InstrumentFrozen):
-        instruments.move_item(instrument.items[1], -1, None)
+    with pytest.raises(questionnaires.InstrumentFrozen):
+        questionnaires.remove_item(instrument.items[0], None)
+    with pytest.raises(questionnaires.InstrumentFrozen):
+        questionnaires.move_item(instrument.items[1], -1, None)
 
 
 def test_hr_edits_an_item_through_the_page(app, browser, hr_admin):
     with app.app_context():
-        copy = instruments.copy_instrument(make_instrument(), make_user(is_hr_admin=True))
+        copy = questionnaires.copy_instrument(make_instrument(), make_user(is_hr_admin=True))
         copy_id, item_id = copy.id, copy.items[0].id
     browser.login(hr_admin.email)
     path = f"/hr/instruments/{copy_id}/items/{item_id}"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from cxculture.extensions import db
 from cxculture.models import Invitation, OutboxMessage, SurveyState, utcnow
 from cxculture.services import audit, surveys
+from cxculture.services.mail import outbox
 from cxculture.services.surveys import SurveySpec
 from tests.factories import make_instrument, make_survey, make_user
 
@@ -92,14 +93,14 @@ def test_launch_fails_whole_when_something_breaks_midway(ctx, monkeypatch):
 
     # The invitations for the first language are written before the second one fails.
     calls = iter([None])
-    original = surveys.mail.render_email
+    original = outbox.render_email
 
     def fail_on_second(*args, **kwargs):
         if next(calls, "fail") == "fail":
             broken_render()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(surveys.mail, "render_email", fail_on_second)
+    monkeypatch.setattr(outbox, "render_email", fail_on_second)
     with pytest.raises(RuntimeError):
         surveys.launch_survey(survey, actor, utcnow())
     db.session.rollback()

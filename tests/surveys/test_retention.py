@@ -11,9 +11,11 @@ from sqlalchemy import select
 import config as settings
 from config import ConfigurationError
 from cxculture import disclosure
+from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import AuditEvent, Invitation, Response, Survey, utcnow
-from cxculture.services import responses, results, retention, surveys
+from cxculture.services import surveys
+from cxculture.services.surveys import responses, retention
 from tests.conftest import csrf_token, rounded
 from tests.factories import full_answers, make_survey, make_user
 
@@ -79,13 +81,13 @@ def test_deleting_the_free_text_keeps_every_result(ctx, answered):
     survey = db.session.get(Survey, answered)
     before = disclosure.release_of(survey, utcnow())
     assert disclosure.statements(before, "Operations/Contact Center")
-    measured = results.measure(survey)
+    measured = measures.measure(survey)
     _delete(answered)
     db.session.expire_all()
     after = disclosure.release_of(db.session.get(Survey, answered), utcnow())
     assert rounded(after.groups) == rounded(before.groups)
     # ...and a later release would be the same.
-    assert rounded(results.measure(survey)) == rounded(measured)
+    assert rounded(measures.measure(survey)) == rounded(measured)
     assert disclosure.statements(after, "Operations/Contact Center") == []
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Enrolment, OutboxMessage, utcnow
-from cxculture.services import assignments, training
+from cxculture.services import training
 from cxculture.services.org import ensure_department
+from cxculture.services.training import assignments
 from tests.conftest import make_person
 from tests.factories import make_user
 

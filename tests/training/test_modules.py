@@ -13,7 +13,8 @@ from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Enrolment, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import responses, training
+from cxculture.services import training
+from cxculture.services.surveys import responses
 from tests.factories import full_answers, make_survey, make_user
 
 MODULE = """\

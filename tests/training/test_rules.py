@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Enrolment, Invitation, User, utcnow
-from cxculture.services import assignments, responses, surveys, training
+from cxculture.services import surveys, training
+from cxculture.services.surveys import responses
+from cxculture.services.training import assignments
 from tests.factories import full_answers, make_survey, make_user
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 
 from sqlalchemy import Select, func, or_, select
 
+from cxculture import exports
 from cxculture.extensions import db
 from cxculture.models import (
     AuditEvent,
@@ -26,7 +27,6 @@ from cxculture.models import (
     Survey,
     User,
 )
-from cxculture.services import exports
 from cxculture.services.paging import Page
 
 # Detail keys whose values are people's ids: one id, a list of ids, or a [before, after] pair.

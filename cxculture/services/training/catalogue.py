@@ -20,14 +20,14 @@ from sqlalchemy.orm import selectinload
 
 from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
+from cxculture.lexicons import lexicon_dir
 from cxculture.models import Enrolment, Module, ModuleText, User
 from cxculture.models.training import REFLECTION_KINDS
 from cxculture.scoring import role_statement
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit
-from cxculture.services.responses import lexicon_dir
 
-MODULES = Path(__file__).resolve().parent.parent / "content" / "modules"
+MODULES = Path(__file__).resolve().parents[2] / "content" / "modules"
 DEFAULT_PASS_MARK = 0.8
 # What a module's Markdown may become: text structure, no scripts, styles or event handlers.
 ALLOWED_TAGS = {

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from cxculture.demo.surveys import seed_demo_surveys
+from cxculture.demo.training import seed_demo_training
 from cxculture.extensions import db
 from cxculture.models import User, utcnow
 from cxculture.services.accounts import find_user_by_email
-from cxculture.services.demo_surveys import seed_demo_surveys
-from cxculture.services.demo_training import seed_demo_training
 from cxculture.services.org import ensure_department
 from cxculture.services.training import load_modules
 

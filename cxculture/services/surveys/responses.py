@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxculture.extensions import db
+from cxculture.lexicons import lexicon_dir
 from cxculture.models import (
     Answer,
     Instrument,
@@ -23,7 +22,7 @@ from cxculture.models import (
 )
 from cxculture.models.surveys import TEXT_LIMIT, score_column
 from cxculture.scoring import role_statement
-from cxculture.scoring.dimensions import DIMENSIONS, SCALE, SCALE_MAX, SCALE_MIN
+from cxculture.scoring.dimensions import DIMENSIONS, SCALE
 from cxculture.scoring.scores import ItemKey, dimension_scores
 from cxculture.scoring.scores import index as orientation_index
 
@@ -224,12 +223,6 @@ def submit_response(
     return response
 
 
-def lexicon_dir() -> Path | None:
-    """The company's additions to the role-statement lexicons, if configured."""
-    configured = current_app.config.get("CX_LEXICON_DIR")
-    return Path(configured) if configured else None
-
-
 def score_response(response: Response, values: dict[int, int], items: list[InstrumentItem]):
     """Compute once what results add up: dimension scores, the index, the role category."""
     keys = {item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in items}
@@ -242,13 +235,6 @@ def score_response(response: Response, values: dict[int, int], items: list[Instr
     classified = role_statement.classify(response.role_statement, None, lexicon_dir())
     response.role_category = classified.category
     response.role_lang = classified.lang
-
-
-def keyed(value_column, reverse_column):
-    """SQL: the answer with reverse-keyed items flipped."""
-    return case(
-        (reverse_column.is_(True), SCALE_MIN + SCALE_MAX - value_column), else_=value_column
-    )
 
 
 def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, exists, func, insert, literal, select, update
 
-from cxculture import disclosure, jobs
+from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import (
     Department,
@@ -20,8 +20,9 @@ from cxculture.models import (
     User,
 )
 from cxculture.models.base import UTCDateTime
-from cxculture.services import assignments, audit, mail
+from cxculture.services import audit, mail
 from cxculture.services.org import subtree_condition
+from cxculture.services.training import assignments
 
 
 class SurveyError(Exception):
@@ -167,8 +168,7 @@ def launch_survey(survey: Survey, actor: User, now: datetime) -> int:
         instrument.frozen_at = now
     invited = _invite(survey, now)
     audit.record(actor, "survey.launched", "survey", survey.id, invited=invited)
-    db.session.commit()
-    jobs.send_emails_later(survey.id)
+    db.session.commit()  # the invitations go after the commit (cxculture.services.mail)
     return invited
 
 
@@ -180,8 +180,6 @@ def invite_newcomers(survey: Survey, actor: User, now: datetime) -> int:
     invited = _invite(survey, now)
     audit.record(actor, "survey.newcomers_invited", "survey", survey.id, invited=invited)
     db.session.commit()
-    if invited:
-        jobs.send_emails_later(survey.id)
     return invited
 
 
@@ -260,16 +258,14 @@ def send_reminders(survey: Survey, actor: User, now: datetime) -> int | None:
     shown = None if disclosure.company_counts([survey])[survey.id].is_hidden else reminded
     audit.record(actor, "survey.reminded", "survey", survey.id, reminded=shown)
     db.session.commit()
-    if reminded:
-        jobs.send_emails_later(survey.id)
     return shown
 
 
 def retry_emails(survey: Survey, actor: User) -> None:
-    """Try again to deliver the survey's queued emails."""
+    """Try again to deliver the survey's queued emails (after this commit, as always)."""
     audit.record(actor, "survey.emails_retried", "survey", survey.id)
+    mail.note_queued()
     db.session.commit()
-    jobs.send_emails_later(survey.id)
 
 
 def surveys_page(after_id: int | None, limit: int) -> list[Survey]:

@@ -16,12 +16,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from cxculture import jobs
 from cxculture.extensions import db
 from cxculture.models import ApiToken, Department, User, department_heads
-from cxculture.services import audit, people, roster
-from cxculture.services.org import active_headcounts, heads_by_department, subtree_condition
-from cxculture.services.roster import HEADS_SEPARATOR, RowProblem
+from cxculture.services import audit
+from cxculture.services.org import leavers, roster
+from cxculture.services.org.roster import HEADS_SEPARATOR, RowProblem
+from cxculture.services.org.tree import active_headcounts, heads_by_department, subtree_condition
 
 
 class PersonRejected(ValueError):
@@ -213,8 +213,6 @@ def save_person(
         )
     except roster.RosterHasProblems as exc:
         raise PersonRejected(exc.problems) from exc
-    if saved.is_created:
-        jobs.send_emails_in_background()  # the set-password link; without Redis, `maintain`
     return _records([User.id == saved.user_id])[0], saved.is_created
 
 
@@ -227,7 +225,7 @@ def deactivate_person(employee_number: str, token: ApiToken, now: datetime) -> P
         return None
     if token.created_by_id == user_id:
         raise OwnAccount()
-    if people.deactivate_people([user_id], now):
+    if leavers.deactivate_people([user_id], now):
         audit.record(
             token.created_by, "api.person_deactivated", "user", user_id, token=token.prefix
         )

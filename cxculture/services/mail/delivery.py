@@ -1,73 +1,80 @@
-"""Email: messages are queued in the outbox inside the caller's transaction, then delivered by
-SMTP when MAIL_SERVER is set, or written to the log when it is not (the outbox keeps them)."""
+"""Delivering email: started in one place, right after the commit of the transaction that
+queued it, for web requests, commands and jobs alike.
+
+A service that queues a message marks the session (``note_queued``); when that transaction
+commits, delivery starts here: handed to the workers when REDIS_URL is set; otherwise, in a
+web request, after the answer has gone to the browser (no answer waits for a mail server, and
+its timing tells nothing of what was sent), and in a command or a job, at once. A rolled-back
+transaction sends nothing, its messages being gone with it. Messages go by SMTP when
+MAIL_SERVER is set, or are written to the log when it is not (the outbox keeps them). A mail
+server that is down leaves them queued for the next delivery or ``send-emails``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import smtplib
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale
-from sqlalchemy import Select, func, insert, literal, select, update
+from flask import Flask, Response, after_this_request, current_app, has_request_context
+from redis import Redis
+from rq import Queue
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
-from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
-from cxculture.models import OutboxMessage, Survey, User, utcnow
+from cxculture.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+QUEUED = "cxculture.mail_queued"  # a flag in the session's info: this transaction queued mail
+QUEUE_NAME = "cxculture"
+DELIVERY_JOB = "cxculture.jobs.deliver_outbox"  # by name: the job module sits above services
 
 
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for an email, built on CX_BASE_URL (emails leave the request that made them)."""
-    with current_app.test_request_context(base_url=current_app.config["CX_BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+def note_queued() -> None:
+    """Mark the current transaction: it queued messages, to deliver once it commits."""
+    db.session.info[QUEUED] = True
 
 
-def render_email(template: str, locale: str, **context) -> tuple[str, str]:
-    """(subject, body) of ``templates/email/<template>.txt`` in ``locale``.
-
-    The first line of the rendered template is the subject; the rest is the body.
-    """
-    with current_app.test_request_context(), force_locale(locale):
-        rendered = render_template(f"email/{template}.txt", **context)
-    subject, _, body = rendered.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+def queue() -> Queue | None:
+    """The workers' queue, or None when there are no workers (no REDIS_URL)."""
+    url = current_app.config.get("REDIS_URL")
+    return Queue(QUEUE_NAME, connection=Redis.from_url(url)) if url else None
 
 
-def queue_survey_emails(
-    kind: str,
-    survey: Survey,
-    narrow: Callable[[Select], Select],
-    *,
-    hide_recipients: bool = False,
-) -> None:
-    """Queue the ``kind`` email (``templates/email/<kind>.txt``) of ``survey`` for the people
-    that ``narrow`` selects, each in their language: one INSERT ... SELECT per language, no rows
-    through Python. The caller's transaction commits them with the change that caused them."""
-    link = absolute_url("surveys.answer", survey_id=survey.id)
-    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
-    for locale in SUPPORTED_LOCALES:
-        subject, body = render_email(kind, locale, survey=survey, link=link)
-        people = narrow(
-            select(
-                literal(kind),
-                User.email,
-                literal(locale),
-                literal(subject),
-                literal(body),
-                literal(survey.id),
-                literal(hide_recipients),
-            )
-        ).where(func.coalesce(User.locale, default_locale) == locale)
-        columns = ["kind", "to_email", "locale", "subject", "body", "survey_id"]
-        db.session.execute(
-            insert(OutboxMessage).from_select([*columns, "is_recipient_hidden"], people)
-        )
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(QUEUED, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver_committed(session: Session) -> None:
+    """The one place delivery starts: after a commit that queued messages."""
+    if not session.info.pop(QUEUED, False):
+        return
+    workers = queue()
+    if workers is not None:
+        workers.enqueue(DELIVERY_JOB)
+        return
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def deliver() -> None:
+        # The committed session emits no more SQL: delivery takes a session of its own.
+        with app.app_context(), Session(db.engine) as own:
+            deliver_pending(session=own)
+
+    if has_request_context():
+
+        @after_this_request
+        def after_the_answer(response: Response) -> Response:
+            response.call_on_close(deliver)
+            return response
+
+    else:
+        deliver()
 
 
 @dataclass(frozen=True)
@@ -103,28 +110,31 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def deliver_pending(survey_id: int | None = None) -> DeliveryReport:
-    """Send every unsent message (of one survey, or all); failures stay queued for a retry."""
+def deliver_pending(survey_id: int | None = None, session: Session | None = None) -> DeliveryReport:
+    """Send every unsent message (of one survey, or all) now, in ``session`` (by default the
+    app's); failures stay queued for a retry. What services queue is delivered without calling
+    this: see the module's note."""
+    session = db.session if session is None else session
     if not current_app.config["MAIL_SERVER"]:
-        return _write_to_log(survey_id)
-    return _send_by_smtp(survey_id)
+        return _write_to_log(survey_id, session)
+    return _send_by_smtp(survey_id, session)
 
 
-def _write_to_log(survey_id: int | None) -> DeliveryReport:
+def _write_to_log(survey_id: int | None, session: Session) -> DeliveryReport:
     """Without a mail server the outbox is the destination: log each message, mark it sent."""
     sent = 0
     query = pending_query(survey_id).with_only_columns(
         OutboxMessage.id, OutboxMessage.to_email, OutboxMessage.subject
     )
-    while batch := db.session.execute(query.limit(BATCH)).all():
+    while batch := session.execute(query.limit(BATCH)).all():
         for row in batch:
             log.info("Email (no MAIL_SERVER) to %s: %s", row.to_email, row.subject)
-        db.session.execute(
+        session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_([row.id for row in batch]))
             .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None)
         )
-        db.session.commit()
+        session.commit()
         sent += len(batch)
     return DeliveryReport(sent=sent, failed=0)
 
@@ -134,14 +144,14 @@ def _failed(message: OutboxMessage, exc: Exception) -> None:
     message.last_error = f"{type(exc).__name__}: {exc}"[:500]
 
 
-def _send_by_smtp(survey_id: int | None) -> DeliveryReport:
+def _send_by_smtp(survey_id: int | None, session: Session) -> DeliveryReport:
     sent = failed = 0
     refused: set[int] = set()  # addresses the server refused: retried next time, not now
     while True:
         query = pending_query(survey_id)
         if refused:
             query = query.where(OutboxMessage.id.not_in(refused))
-        batch = db.session.execute(query.limit(BATCH)).scalars().all()
+        batch = session.execute(query.limit(BATCH)).scalars().all()
         if not batch:
             break
         try:
@@ -166,7 +176,7 @@ def _send_by_smtp(survey_id: int | None) -> DeliveryReport:
                 _failed(message, exc)
             failed += len(unsent)
             log.warning("Email delivery failed; %d messages kept for a retry: %s", failed, exc)
-            db.session.commit()
+            session.commit()
             break
-        db.session.commit()
+        session.commit()
     return DeliveryReport(sent=sent, failed=failed)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Department, Enrolment, User
-from cxculture.services import assignments, training
+from cxculture.services import training
+from cxculture.services.training import assignments
 
 # (who assigns, department, module, days from now the module is due)
 PLAN = (

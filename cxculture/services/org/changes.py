@@ -1,179 +1,19 @@
-"""The organisation: building the department tree, reading it with headcounts, and HR's
-changes to it (rename, move, heads, merge, archive)."""
+"""HR's changes to the department tree: rename, move, heads, merge, archive and restore."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cxculture.extensions import db
-from cxculture.models import Department, User, department_heads
-from cxculture.models.org import PATH_MAX_LENGTH, PATH_SEPARATOR
+from cxculture.models import Department, User
+from cxculture.models.org import below_condition
 from cxculture.models.surveys import survey_departments
+from cxculture.paths import PATH_MAX_LENGTH, PATH_SEPARATOR, child_path, is_below
 from cxculture.services import audit
-
-
-class InvalidDepartmentPath(ValueError):
-    """A department path that names no department (empty, or with an empty level)."""
-
-
-def split_path(path: str) -> list[str]:
-    """The names along ``path``, trimmed; ``'Operations / Sales'`` gives two names."""
-    names = [part.strip() for part in path.split(PATH_SEPARATOR)]
-    if not names or any(not name for name in names):
-        raise InvalidDepartmentPath(path)
-    if len(PATH_SEPARATOR.join(names)) > PATH_MAX_LENGTH:
-        raise InvalidDepartmentPath(path)
-    return names
-
-
-def ensure_department(path: str) -> Department:
-    """The department at ``path``, created with any missing ancestors (the caller commits)."""
-    parent: Department | None = None
-    current_path = ""
-    for name in split_path(path):
-        current_path = f"{current_path}{PATH_SEPARATOR}{name}" if current_path else name
-        department = db.session.execute(
-            select(Department).where(Department.path == current_path)
-        ).scalar_one_or_none()
-        if department is None:
-            department = Department(name=name, path=current_path, parent=parent)
-            db.session.add(department)
-            db.session.flush()
-        parent = department
-    if parent is None:  # unreachable: split_path never returns an empty list
-        raise InvalidDepartmentPath(path)
-    return parent
-
-
-def get_department(department_id: int) -> Department | None:
-    return db.session.get(Department, department_id)
-
-
-def subtree_condition(departments: list[Department]):
-    """SQL condition matching ``departments`` and every department below them."""
-    clauses = []
-    for department in departments:
-        clauses.append(Department.path == department.path)
-        clauses.append(below_condition(Department.path, department.path))
-    return or_(*clauses) if clauses else Department.id.is_(None)
-
-
-@dataclass(frozen=True)
-class DepartmentRow:
-    """One line of a department table: where it sits, who heads it, how many people it has."""
-
-    id: int
-    name: str
-    path: str
-    depth: int
-    heads: tuple[str, ...]
-    members: int
-    members_with_subdepartments: int
-    is_archived: bool = False
-
-
-def active_headcounts(department_ids: list[int]) -> dict[int, int]:
-    """How many active people each of these departments has (absent: none)."""
-    return dict(
-        db.session.execute(
-            select(User.department_id, func.count(User.id))
-            .where(User.is_active.is_(True), User.department_id.in_(department_ids))
-            .group_by(User.department_id)
-        ).all()
-    )
-
-
-def heads_by_department(department_ids: list[int], shown) -> dict[int, list[str]]:
-    """The heads of each of these departments, as the column ``shown`` (name or email)."""
-    heads: dict[int, list[str]] = defaultdict(list)
-    for department_id, value in db.session.execute(
-        select(department_heads.c.department_id, shown)
-        .join(User, User.id == department_heads.c.user_id)
-        .where(department_heads.c.department_id.in_(department_ids))
-        .order_by(shown)
-    ):
-        heads[department_id].append(value)
-    return heads
-
-
-def department_rows(departments: list[Department] | None = None) -> list[DepartmentRow]:
-    """Rows for ``departments`` (all when None) with active headcounts, in tree order."""
-    query = select(
-        Department.id, Department.name, Department.path, Department.archived_at
-    ).order_by(Department.path)
-    if departments is not None:
-        query = query.where(subtree_condition(departments))
-    found = db.session.execute(query).all()
-    ids = [row.id for row in found]
-    if not ids:
-        return []
-
-    counts = active_headcounts(ids)
-    heads = heads_by_department(ids, User.name)
-
-    rolled_up: dict[str, int] = defaultdict(int)
-    for row in found:
-        names = row.path.split(PATH_SEPARATOR)
-        for level in range(1, len(names) + 1):
-            rolled_up[PATH_SEPARATOR.join(names[:level])] += counts.get(row.id, 0)
-
-    return [
-        DepartmentRow(
-            id=row.id,
-            name=row.name,
-            path=row.path,
-            depth=row.path.count(PATH_SEPARATOR),
-            heads=tuple(heads[row.id]),
-            members=counts.get(row.id, 0),
-            members_with_subdepartments=rolled_up[row.path],
-            is_archived=row.archived_at is not None,
-        )
-        for row in found
-    ]
-
-
-@dataclass(frozen=True)
-class CompanySummary:
-    """Headline counts of the organisation for HR."""
-
-    active_people: int
-    inactive_people: int
-    departments: int
-    department_heads: int
-    hr_admins: int
-    people_without_department: int
-
-
-def company_summary() -> CompanySummary:
-    """Counts HR needs to see that the roster is in shape."""
-    active = func.count(User.id).filter(User.is_active.is_(True))
-    row = db.session.execute(
-        select(
-            active,
-            func.count(User.id).filter(User.is_active.is_(False)),
-            func.count(User.id).filter(User.is_active.is_(True), User.is_hr_admin.is_(True)),
-            func.count(User.id).filter(User.is_active.is_(True), User.department_id.is_(None)),
-        )
-    ).one()
-    departments = db.session.execute(select(func.count(Department.id))).scalar_one()
-    heads = db.session.execute(
-        select(func.count(func.distinct(department_heads.c.user_id)))
-    ).scalar_one()
-    return CompanySummary(
-        active_people=row[0],
-        inactive_people=row[1],
-        departments=departments,
-        department_heads=heads,
-        hr_admins=row[2],
-        people_without_department=row[3],
-    )
-
 
 # HR's changes to the tree. Paths are denormalised (every department stores its full path), so
 # a rename or a move rewrites the paths of the whole subtree; past responses and invitations keep
@@ -225,24 +65,6 @@ class InactiveHead(DepartmentChangeRefused):
     def __init__(self, emails: list[str]):
         super().__init__(", ".join(emails))
         self.emails = emails
-
-
-def child_path(parent_path: str | None, name: str) -> str:
-    """The path of a department called ``name`` under ``parent_path`` (None: the top level)."""
-    return f"{parent_path}{PATH_SEPARATOR}{name}" if parent_path else name
-
-
-def is_below(path: str, ancestor_path: str) -> bool:
-    """Whether ``path`` sits strictly below ``ancestor_path`` ('Ops' is not above 'Opsx')."""
-    return path.startswith(ancestor_path + PATH_SEPARATOR)
-
-
-def below_condition(column, path: str):
-    """SQL condition: the department path in ``column`` is strictly below ``path``. Compared
-    with substr and '=' rather than LIKE, which ignores case on SQLite and would make 'Ops'
-    cover 'OPS/Sales'."""
-    prefix = path + PATH_SEPARATOR
-    return func.substr(column, 1, len(prefix)) == prefix
 
 
 def _strictly_below(path: str):

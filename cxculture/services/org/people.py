@@ -10,11 +10,11 @@ from enum import StrEnum
 
 from sqlalchemy import func, or_, select
 
-from cxculture import jobs
 from cxculture.emails import LookAlikes, normalised
 from cxculture.extensions import db
 from cxculture.models import Department, User, department_heads
-from cxculture.services import accounts, audit, people
+from cxculture.services import accounts, audit
+from cxculture.services.org import leavers
 from cxculture.services.paging import Page
 
 PAGE_SIZE = 50
@@ -247,7 +247,7 @@ def _check_self(person: User, changes: PersonChanges, actor: User) -> None:
 def update_person(person: User, changes: PersonChanges, actor: User, now: datetime) -> None:
     """Apply HR's edit of ``person``. Past responses and invitations keep the department
     they were given in; deactivating ends the person's sessions and withdraws their open
-    invitations (people.deactivate_people)."""
+    invitations (leavers.deactivate_people)."""
     _check_self(person, changes, actor)
     department = _departments([changes.department_id])[0] if changes.department_id else None
     if (
@@ -277,10 +277,10 @@ def update_person(person: User, changes: PersonChanges, actor: User, now: dateti
     db.session.flush()
 
     if person.is_active and not changes.is_active:
-        people.deactivate_people([person.id], now)
+        leavers.deactivate_people([person.id], now)
         audit.record(actor, "org.person_deactivated", "user", person.id)
     elif not person.is_active and changes.is_active:
-        people.reactivate_person(person)
+        leavers.reactivate_person(person)
         audit.record(actor, "org.person_reactivated", "user", person.id)
     db.session.commit()
 
@@ -305,4 +305,3 @@ def resend_set_password_link(person: User, actor: User) -> None:
     accounts.queue_set_password_emails([person])
     audit.record(actor, "org.set_password_link_sent", "user", person.id)
     db.session.commit()
-    jobs.send_emails_later()

@@ -28,7 +28,8 @@ from cxculture.models import (
     RosterImport,
     User,
 )
-from cxculture.services import audit, people, roster
+from cxculture.services import audit
+from cxculture.services.org import leavers, roster
 
 
 class ErasureRefused(Exception):
@@ -119,7 +120,7 @@ def erase_person(person: User, actor: User | None, now: datetime) -> ErasureRepo
     terms = [term for term in (person.email, person.name, person.employee_number) if term]
     # As for a leaver first: headships end, unanswered invitations to running surveys are
     # withdrawn (response rates stop counting them).
-    people.deactivate_people([person_id], now)
+    leavers.deactivate_people([person_id], now)
     report = ErasureReport(
         responses_unlinked=_count(
             update(Response)

@@ -14,13 +14,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from cxculture import disclosure
-from cxculture.access import can_view_department
 from cxculture.extensions import db
 from cxculture.models import (
     Department,
     Enrolment,
     Module,
-    OutboxMessage,
     Role,
     RuleApplication,
     Survey,
@@ -31,9 +29,8 @@ from cxculture.models import (
 )
 from cxculture.models.training import ASSIGNED_SOURCES
 from cxculture.scoring.dimensions import DIMENSIONS
-from cxculture.services import audit
-from cxculture.services.mail import absolute_url, render_email
-from cxculture.services.org import subtree_condition
+from cxculture.services import audit, mail
+from cxculture.services.org import reach, subtree_condition
 
 
 class NotYourDepartment(Exception):
@@ -55,7 +52,7 @@ def assign_to_department(
     """Assign ``module`` to every active person of ``department`` (and the departments below
     it), due on ``due_on``; returns how many people it newly assigned. People it was already
     assigned to get the earlier due date."""
-    if not can_view_department(actor, department):
+    if not reach.can_view_department(actor, department):
         raise NotYourDepartment(department.id)
     if due_on < today:
         raise DueDateInPast(due_on)
@@ -254,7 +251,7 @@ def completion(viewer: User, departments: list[Department] | None = None) -> lis
     """Assigned modules of the people in the departments the viewer may see (HR: all of them)."""
     if departments is None:
         departments = None if viewer.has_role(Role.HR_ADMIN) else viewer.headed_departments
-    elif not all(can_view_department(viewer, department) for department in departments):
+    elif not all(reach.can_view_department(viewer, department) for department in departments):
         raise NotYourDepartment()
     query = (
         select(
@@ -370,19 +367,11 @@ def queue_overdue_reminders(today: date) -> int:
     for enrolment, person in overdue:
         locale = person.locale or "en"
         text = enrolment.module.text_in(locale)
-        link = absolute_url("training.module", slug=enrolment.module.slug)
-        subject, body = render_email(
+        link = mail.absolute_url("training.module", slug=enrolment.module.slug)
+        subject, body = mail.render_email(
             "training_overdue", locale, title=text.title, due_on=enrolment.due_on, link=link
         )
-        db.session.add(
-            OutboxMessage(
-                kind="training_overdue",
-                to_email=person.email,
-                locale=locale,
-                subject=subject,
-                body=body,
-            )
-        )
+        mail.queue_message("training_overdue", person.email, locale, subject, body)
         enrolment.reminded_on = today
     db.session.commit()
     return len(overdue)

@@ -17,12 +17,11 @@ from sqlalchemy import func, or_, select
 
 from cxculture.extensions import db
 from cxculture.models import Answer, InstrumentItem, Response, Survey
-from cxculture.models.surveys import score_column
-from cxculture.scoring.anonymity import COMPANY, ancestors
+from cxculture.models.org import below_condition
+from cxculture.models.surveys import keyed_answer, score_column
+from cxculture.paths import COMPANY, ancestors
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
-from cxculture.services.org import below_condition
-from cxculture.services.responses import keyed
 
 CONSISTENT_READ_ATTEMPTS = 5
 
@@ -120,7 +119,7 @@ def _path_sums(survey: Survey) -> dict[str | None, Sums]:
 def _path_items(survey: Survey) -> tuple[dict[str | None, ItemCounts], dict[str | None, int]]:
     """Answer counts per path, item and keyed value; and responses per path, counted in the
     same statement (each response answers every item of its questionnaire)."""
-    value = keyed(Answer.value, InstrumentItem.is_reverse_keyed)
+    value = keyed_answer()
     items: dict[str | None, ItemCounts] = defaultdict(lambda: defaultdict(dict))
     answered: dict[str | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for path, item_id, keyed_value, count in db.session.execute(
@@ -186,7 +185,7 @@ def group_texts(survey: Survey, key: str) -> list[tuple[str | None, str | None]]
 
 def dimension_alphas(survey: Survey) -> dict[str, float | None]:
     """Cronbach's alpha per dimension over the whole survey, from variances computed in SQL."""
-    value = keyed(Answer.value, InstrumentItem.is_reverse_keyed)
+    value = keyed_answer()
     base = (
         select(Answer.response_id, InstrumentItem.dimension, Answer.item_id, value.label("v"))
         .join(InstrumentItem, InstrumentItem.id == Answer.item_id)

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from cxculture import disclosure
 from cxculture.disclosure import GroupResult, RateRow, Release, TrendPoint
 from cxculture.extensions import db
-from cxculture.models import Department, Module, Role, Survey, User
-from cxculture.models.org import PATH_SEPARATOR
-from cxculture.scoring.anonymity import ancestors
+from cxculture.models import Department, Module, Survey, User
+from cxculture.paths import ancestors
 from cxculture.scoring.stats import WaveChange
-from cxculture.services import assignments, training
-from cxculture.services.assignments import ModuleCompletion, NotYourDepartment
+from cxculture.services import training
+from cxculture.services.org import reach
+from cxculture.services.training import assignments
+from cxculture.services.training.assignments import ModuleCompletion, NotYourDepartment
 
 WHERE_TO_ACT = 3  # the lowest dimensions shown with modules
 EXTREMES = 3  # departments listed as the lowest and the highest
@@ -24,20 +25,6 @@ EXTREMES = 3  # departments listed as the lowest and the highest
 
 class NoDepartments(Exception):
     """None of the viewer's departments was invited to this survey."""
-
-
-def viewable_paths(viewer: User) -> list[str] | None:
-    """The department paths whose results the viewer may open (None: every one, for HR)."""
-    if viewer.has_role(Role.HR_ADMIN):
-        return None
-    return [department.path for department in viewer.headed_departments]
-
-
-def may_view(viewer: User, key: str) -> bool:
-    paths = viewable_paths(viewer)
-    if paths is None:
-        return True
-    return any(key == path or key.startswith(path + PATH_SEPARATOR) for path in paths)
 
 
 @dataclass(frozen=True)
@@ -90,12 +77,12 @@ def department_results(
     not, so the list says nothing of who answered); NotYourDepartment when out of reach,
     NoDepartments when none of the viewer's departments was invited."""
     found = disclosure.release_of(survey, now)
-    choices = found.departments(viewable_paths(viewer))
+    choices = found.departments(reach.reach(viewer))
     if key is None:
         if not choices:
             raise NoDepartments(survey.id)
         key = choices[0].key
-    if key not in found.groups or not may_view(viewer, key):
+    if key not in found.groups or not reach.can_view_path(viewer, key):
         raise NotYourDepartment(key)
     return found, found.groups[key], choices
 

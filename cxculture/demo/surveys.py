@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, PrivacyMode, Survey, User
-from cxculture.services import instruments, responses, surveys
+from cxculture.services import surveys
+from cxculture.services.surveys import questionnaires, responses
 
 CLOSED_WAVE = "Customer orientation, first wave"
 OPEN_WAVE = "Customer orientation, second wave"
@@ -98,7 +99,7 @@ def _answers(rng: random.Random, user: User, survey: Survey) -> responses.Answer
 def _wave(name: str, actor: User, opens_at: datetime, closes_at: datetime) -> Survey | None:
     if db.session.execute(select(Survey.id).where(Survey.name == name)).first():
         return None
-    instrument, _ = instruments.load_instrument()
+    instrument, _ = questionnaires.load_instrument()
     survey = surveys.create_survey(
         surveys.SurveySpec(name, instrument.id, PrivacyMode.CONFIDENTIAL, opens_at, closes_at),
         actor,

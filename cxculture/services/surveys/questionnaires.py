@@ -14,7 +14,7 @@ from cxculture.models import Instrument, InstrumentItem, User
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit
 
-CONTENT = Path(__file__).resolve().parent.parent / "content" / "instruments"
+CONTENT = Path(__file__).resolve().parents[2] / "content" / "instruments"
 SHIPPED_INSTRUMENT = CONTENT / "customer_orientation_index.yaml"
 
 
