@@ -15,7 +15,7 @@ from cxculture.services.org import ensure_department, roster
 from cxculture.services.surveys import responses
 from cxculture.services.training import assignments
 from tests.factories import full_answers, make_survey, make_user
-from tests.org.test_roster import csv_file
+from tests.roster.test_import import csv_file
 
 SECRET_ANSWER = "I keep the ledgers tidy for the auditors of Zanzibar."
 

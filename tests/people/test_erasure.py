@@ -29,7 +29,7 @@ from cxculture.services.surveys import responses
 from cxculture.services.training import assignments
 from tests.conftest import csrf_token, rounded
 from tests.factories import full_answers, make_survey, make_user
-from tests.org.test_roster import HEADER, csv_file
+from tests.roster.test_import import HEADER, csv_file
 
 NAME = "Zélia Quintanilha"
 EMAIL = "zelia.quintanilha@example.test"
