@@ -33,6 +33,7 @@ run: install catalogs
 test: install catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 test-pg: install catalogs
@@ -55,6 +56,7 @@ bench-quick: install catalogs
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -69,5 +71,5 @@ translations: install
 		--width 100 --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(CATALOGS)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache $(CATALOGS)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

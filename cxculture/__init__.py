@@ -75,7 +75,10 @@ def create_app(config: str | type[Config] | Config | None = None) -> Flask:
     if app.config["CX_PROXY_COUNT"]:
         # Behind that many proxies, the client's address and scheme come from their headers.
         count = app.config["CX_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way to add WSGI middleware; to mypy, wsgi_app is a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     return app
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask, abort, current_app, g, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from cxculture.models import Role, utcnow
@@ -90,7 +91,7 @@ def policy_of(app: Flask, endpoint: str) -> AccessPolicy | None:
     return getattr(view, "access_policy", None)
 
 
-def enforce_access_policy() -> object | None:
+def enforce_access_policy() -> ResponseReturnValue | None:
     """``before_request`` hook: apply the endpoint's declared policy."""
     endpoint = request.endpoint
     if endpoint is None or endpoint in FILE_ENDPOINTS:

@@ -38,7 +38,9 @@ SCALE = matplotlib.colormaps["cividis"].with_extremes(bad=HIDDEN)
 LABEL_CHAR = 0.075  # inches per character of a 10-point label, on average (DejaVu Sans)
 
 
-def _figure(width: float, height: float, left: float, bottom: float, right=0.3, top=0.2) -> Figure:
+def _figure(
+    width: float, height: float, left: float, bottom: float, right: float = 0.3, top: float = 0.2
+) -> Figure:
     """A figure of ``width`` x ``height`` inches whose axes leave the given margins (inches).
 
     Margins are set from the labels' lengths instead of measured after drawing (a "tight"

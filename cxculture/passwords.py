@@ -11,6 +11,9 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 MIN_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" for an online attack
+# zxcvbn rates at most 72 characters (its work grows fast with length, and it refuses more):
+# a longer password is rated on its first 72, where a weak one shows its pattern anyway.
+RATED_LENGTH = 72
 
 
 class PasswordProblem(StrEnum):
@@ -43,6 +46,9 @@ def password_problems(password: str, email: str | None = None) -> list[PasswordP
     if MIN_LENGTH <= len(password) <= MAX_LENGTH:
         if password.lower() in common_passwords():
             problems.append(PasswordProblem.COMMON)
-        elif zxcvbn(password, user_inputs=[email] if email else [])["score"] < MIN_SCORE:
+        elif (
+            zxcvbn(password[:RATED_LENGTH], user_inputs=[email] if email else [])["score"]
+            < MIN_SCORE
+        ):
             problems.append(PasswordProblem.GUESSABLE)
     return problems

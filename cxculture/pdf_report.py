@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -99,7 +102,8 @@ class _Pages:
 
     def finish_page(self) -> None:
         if self.figure is not None:
-            self.pdf.savefig(self.figure)
+            # matplotlib's backend_pdf has no type annotations (and no stub) for PdfPages.
+            self.pdf.savefig(self.figure)  # type: ignore[no-untyped-call]
             self.figure = None
 
     def room(self, height: float) -> Figure:
@@ -108,7 +112,7 @@ class _Pages:
             return self.new_page()
         return self.figure
 
-    def text(self, x: float, text: str, size: float, **kwargs) -> None:
+    def text(self, x: float, text: str, size: float, **kwargs: Any) -> None:
         figure = self.room(0)
         figure.text(self._x(x), self._y(self.y), text, fontsize=size, va="top", **kwargs)
 
@@ -169,7 +173,9 @@ class _Pages:
             row(cells)
         self.y += 0.15
 
-    def chart(self, rows: int, height_per_row: float, draw, label_width: float) -> None:
+    def chart(
+        self, rows: int, height_per_row: float, draw: Callable[[Axes], None], label_width: float
+    ) -> None:
         height = height_per_row * rows + 0.9
         figure = self.room(height)
         axes = figure.add_axes(
@@ -219,8 +225,13 @@ def report_pdf(title: str, blocks: Sequence[Block], footer: str) -> bytes:
                 pages.chart(
                     len(block.labels),
                     DIMENSION_ROW,
-                    lambda axes, b=block: charts.draw_dimension_bars(
-                        axes, b.labels, b.group, b.company, b.group_name, b.company_name
+                    partial(
+                        charts.draw_dimension_bars,
+                        labels=block.labels,
+                        group=block.group,
+                        company=block.company,
+                        group_name=block.group_name,
+                        company_name=block.company_name,
                     ),
                     label_width=1.5,
                 )
@@ -228,8 +239,11 @@ def report_pdf(title: str, blocks: Sequence[Block], footer: str) -> bytes:
                 pages.chart(
                     len(block.labels),
                     ANSWER_ROW,
-                    lambda axes, b=block: charts.draw_answer_bars(
-                        axes, b.labels, b.shares, b.legend
+                    partial(
+                        charts.draw_answer_bars,
+                        labels=block.labels,
+                        shares=block.shares,
+                        legend=block.legend,
                     ),
                     label_width=0.5,
                 )

@@ -126,15 +126,16 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(dimension_names)
-    app.add_template_global(DIMENSION_LABELS, "dimension_labels")
-    app.add_template_global(SURVEY_STATE_LABELS, "state_labels")
-    app.add_template_global(PRIVACY_LABELS, "privacy_labels")
-    app.add_template_global(AUDIT_LABELS, "audit_labels")
-    app.add_template_global(AUDIT_TARGET_LABELS, "audit_target_labels")
+    # Values, not functions (add_template_global is for callables): straight into the globals.
+    app.jinja_env.globals["dimension_labels"] = DIMENSION_LABELS
+    app.jinja_env.globals["state_labels"] = SURVEY_STATE_LABELS
+    app.jinja_env.globals["privacy_labels"] = PRIVACY_LABELS
+    app.jinja_env.globals["audit_labels"] = AUDIT_LABELS
+    app.jinja_env.globals["audit_target_labels"] = AUDIT_TARGET_LABELS
     app.add_template_filter(audit_person)
     app.add_template_filter(audit_details)
-    app.add_template_global(PRIVATE_EMAIL_KINDS, "private_email_kinds")
-    app.add_template_global(ROSTER_PROBLEMS, "roster_problems")
+    app.jinja_env.globals["private_email_kinds"] = PRIVATE_EMAIL_KINDS
+    app.jinja_env.globals["roster_problems"] = ROSTER_PROBLEMS
     app.add_template_filter(lambda change: ROSTER_CHANGES[change], "roster_change")
 
     @app.context_processor

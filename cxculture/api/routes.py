@@ -6,6 +6,8 @@ bearer token before the view runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
@@ -224,7 +226,7 @@ def _dimension_body(key: str, score: float | None, spread) -> dict:
 def _results_body(release: disclosure.Release, key: str, department) -> dict:
     """The group's released figures, or none at all, with the reason, when they are withheld."""
     group = release.group(key)
-    body = {
+    body: dict[str, Any] = {
         "survey_id": release.survey_id,
         "department": {"id": department.id, "path": department.path} if department else None,
         "minimum": group.minimum,
@@ -305,7 +307,7 @@ def training_completion(query: dict):
             {
                 "module_id": row.module_id,
                 "slug": modules[row.module_id].slug,
-                "title": modules[row.module_id].text_in("en").title,
+                "title": modules[row.module_id].written_text_in("en").title,
                 "assigned": row.enrolled,
                 "completed": row.completed,
                 "overdue": row.overdue,

@@ -171,7 +171,7 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
         pdf_report.Heading(_("Where to act")),
     ]
     for dimension, score, modules in view.where_to_act:
-        names = "; ".join(m.text_in(locale).title for m in modules) or "—"
+        names = "; ".join(m.written_text_in(locale).title for m in modules) or "—"
         label = DIMENSION_LABELS[dimension]
         blocks.append(pdf_report.Paragraph(f"{label} ({_number(score)}): {names}"))
     blocks.append(pdf_report.Heading(_("Training")))

@@ -24,7 +24,7 @@ from cxculture import charts, disclosure, exports
 from cxculture.access import roles_required
 from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
-from cxculture.models import Role, utcnow
+from cxculture.models import Role, Survey, utcnow
 from cxculture.query_params import id_arg, number_arg, parse_id, text_arg
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit, org, training
@@ -54,7 +54,8 @@ def _assign_form() -> AssignForm:
     form = AssignForm()
     locale = str(get_locale())
     form.module_id.choices = [
-        SelectChoice(module.id, module.text_in(locale).title) for module in training.catalogue()
+        SelectChoice(module.id, module.written_text_in(locale).title)
+        for module in training.catalogue()
     ]
     visible = None if current_user.has_role(Role.HR_ADMIN) else current_user.headed_departments
     form.department_id.choices = [
@@ -126,7 +127,7 @@ def training_csv():
     return _download(body, "text/csv", f"training-{today}.csv")
 
 
-def _survey_param(surveys: list) -> object:
+def _survey_param(surveys: list[Survey]) -> Survey | None:
     survey_id = id_arg("survey")
     if survey_id is None:
         return disclosure.default_survey(surveys, utcnow())
@@ -161,7 +162,8 @@ def _cached(body: bytes, mimetype: str) -> Response:
     response.add_etag()
     response.cache_control.private = True
     response.cache_control.no_cache = True
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes and returns the same response
+    return response
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from cxculture.extensions import db
-from cxculture.models import Department, Enrolment, User
+from cxculture.models import Department, Enrolment, Module, User
 from cxculture.services import training
 from cxculture.services.training import assignments
 
@@ -36,7 +36,7 @@ def seed_demo_training(now: datetime) -> int:
         department = db.session.execute(
             select(Department).where(Department.path == path)
         ).scalar_one()
-        module = training.get_module(slug)
+        module = db.session.execute(select(Module).where(Module.slug == slug)).scalar_one()
         assignments.assign_to_department(
             actor, module, department, now.date() + timedelta(days=due_in), None, assigned_on
         )
@@ -47,7 +47,7 @@ def seed_demo_training(now: datetime) -> int:
         chance = rng.random()
         if chance < 0.25:
             continue  # not started
-        text = enrolment.module.text_in(enrolment.user.locale or "en")
+        text = enrolment.module.written_text_in(enrolment.user.locale or "en")
         right = {number: q["answer"] for number, q in enumerate(text.quiz)}
         when = now - timedelta(days=rng.randint(1, 15))
         training.submit_quiz(enrolment, text, right, when)

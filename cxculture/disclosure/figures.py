@@ -3,13 +3,18 @@ reason it shows none."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cxculture.paths import depth_of, name_of
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES, CUSTOMER_CATEGORIES
 from cxculture.scoring.stats import Distribution, Moments, distribution_from_counts
+
+if TYPE_CHECKING:
+    from cxculture.models.surveys import ReleasedFigures
 
 NOT_RELEASED = "not_released"  # the survey's results come out when it closes
 SUPPRESSED = "suppressed"  # too few responses, or a smaller group could be worked out
@@ -51,7 +56,7 @@ def hidden(key: str, minimum: int, reason: str) -> GroupResult:
 
 
 def shown(
-    key: str, figures: dict, minimum: int, released_at: datetime, is_stale: bool
+    key: str, figures: ReleasedFigures, minimum: int, released_at: datetime, is_stale: bool
 ) -> GroupResult:
     """The group's published sums turned into what pages show: means and shares."""
     n = figures["n"]
@@ -71,7 +76,8 @@ def shown(
         categories={c: figures["categories"].get(c, 0) / n for c in CATEGORIES},
         released_at=released_at,
         is_stale=is_stale,
-        index_moments=Moments(index_n, index_sum, index_squares) if index_n else None,
+        # The count is stored among the sums (a list of floats), an int all the same.
+        index_moments=Moments(int(index_n), index_sum, index_squares) if index_n else None,
     )
 
 
@@ -84,7 +90,9 @@ class AnswerDistributions:
     dimensions: dict[str, Distribution]
 
 
-def distributions(items: dict, dimension_of: dict[int, str]) -> AnswerDistributions:
+def distributions(
+    items: Mapping[str, Mapping[str, int]], dimension_of: dict[int, str]
+) -> AnswerDistributions:
     """Released answer counts (``{item id: {value: count}}``, keys as JSON keeps them) as
     favorable / neutral / unfavorable shares per item and per dimension."""
     per_item: dict[int, Distribution] = {}

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from cxculture.extensions import db
 from cxculture.models import Answer, InstrumentItem, Response, Survey
 from cxculture.models.org import below_condition
-from cxculture.models.surveys import keyed_answer, score_column
+from cxculture.models.surveys import ReleasedFigures, keyed_answer, score_column
 from cxculture.paths import COMPANY, ancestors
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
@@ -58,7 +61,7 @@ class Sums:
         for category, count in other.categories.items():
             self.categories[category] += count
 
-    def as_json(self) -> dict:
+    def as_json(self) -> ReleasedFigures:
         return {
             "n": self.n,
             "index": list(self.index),
@@ -96,18 +99,29 @@ class Measurement:
 
 def _path_sums(survey: Survey) -> dict[str | None, Sums]:
     index = Response.orientation_index
-    columns = [func.count(Response.id), func.count(index), func.sum(index), func.sum(index * index)]
+    columns: list[ColumnElement[Any]] = [
+        func.count(Response.id),
+        func.count(index),
+        func.sum(index),
+        func.sum(index * index),
+    ]
     for dimension in DIMENSIONS:
         score = getattr(Response, score_column(dimension))
         columns += [func.count(score), func.sum(score)]
     for category in CATEGORIES:
         columns.append(func.count(Response.id).filter(Response.role_category == category))
-    found = {}
-    for path, n, index_n, index_sum, index_squares, *rest in db.session.execute(
-        select(Response.department_path, *columns)
+    found: dict[str | None, Sums] = {}
+    # The columns are built in a loop, so SQLAlchemy cannot type the rows: path, responses,
+    # the index's count, sum and sum of squares, then each dimension's count and sum and each
+    # category's count.
+    rows: Iterable[tuple[str | None, int, int, float | None, float | None, *tuple[Any, ...]]]
+    rows = db.session.execute(
+        select(Response.department_path)
+        .add_columns(*columns)
         .where(Response.survey_id == survey.id)
         .group_by(Response.department_path)
-    ):
+    )
+    for path, n, index_n, index_sum, index_squares, *rest in rows:
         sums = found[path] = Sums(n=n, index=[index_n, index_sum or 0.0, index_squares or 0.0])
         for number, dimension in enumerate(DIMENSIONS):
             sums.dimensions[dimension] = [rest[2 * number], rest[2 * number + 1] or 0.0]
@@ -163,7 +177,7 @@ def response_counts(survey: Survey) -> dict[str | None, int]:
     )
 
 
-def _group_condition(key: str):
+def _group_condition(key: str) -> ColumnElement[bool]:
     if key == COMPANY:
         return Response.id.is_not(None)
     return or_(Response.department_path == key, below_condition(Response.department_path, key))
@@ -194,11 +208,15 @@ def dimension_alphas(survey: Survey) -> dict[str, float | None]:
         .subquery()
     )
     items: dict[str, list[float]] = defaultdict(list)
-    for dimension, n, mean, mean_square in db.session.execute(
+    # A subquery's columns are untyped: dimension, answers, and the means (numeric on
+    # PostgreSQL, float on SQLite) of the answers and of their squares, per item.
+    per_item: Iterable[tuple[str, int, Decimal | float, Decimal | float]]
+    per_item = db.session.execute(
         select(
             base.c.dimension, func.count(), func.avg(base.c.v), func.avg(base.c.v * base.c.v)
         ).group_by(base.c.dimension, base.c.item_id)
-    ):
+    )
+    for dimension, n, mean, mean_square in per_item:
         if n > 1:
             items[dimension].append((float(mean_square) - float(mean) ** 2) * n / (n - 1))
     totals = (
@@ -207,14 +225,17 @@ def dimension_alphas(survey: Survey) -> dict[str, float | None]:
         .subquery()
     )
     alphas: dict[str, float | None] = {}
-    for dimension, n, mean, mean_square in db.session.execute(
+    # The same per dimension, of respondents' totals.
+    per_dimension: Iterable[tuple[str, int, Decimal | float, Decimal | float]]
+    per_dimension = db.session.execute(
         select(
             totals.c.dimension,
             func.count(),
             func.avg(totals.c.t),
             func.avg(totals.c.t * totals.c.t),
         ).group_by(totals.c.dimension)
-    ):
+    )
+    for dimension, n, mean, mean_square in per_dimension:
         k = len(items.get(dimension, []))
         total_variance = (float(mean_square) - float(mean) ** 2) * n / (n - 1) if n > 1 else 0.0
         if k < 2 or total_variance <= 1e-12:

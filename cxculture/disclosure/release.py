@@ -196,7 +196,8 @@ def result_surveys() -> list[Survey]:
 def default_survey(surveys: list[Survey], now: datetime) -> Survey | None:
     """The newest closed wave (complete results), else the newest launched one."""
     closed = [survey for survey in surveys if survey.state(now) is SurveyState.CLOSED]
-    return (closed or surveys or [None])[0]
+    candidates = closed or surveys
+    return candidates[0] if candidates else None
 
 
 def snapshots_taken(survey: Survey) -> list[ResultSnapshot]:

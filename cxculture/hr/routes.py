@@ -105,7 +105,8 @@ def _rule_form() -> RuleForm:
     form.dimension.choices = [SelectChoice(key, DIMENSION_LABELS[key]) for key in DIMENSIONS]
     locale = str(get_locale())
     form.module_id.choices = [  # the modules people can take: written and not archived
-        SelectChoice(module.id, module.text_in(locale).title) for module in training.catalogue()
+        SelectChoice(module.id, module.written_text_in(locale).title)
+        for module in training.catalogue()
     ]
     return form
 

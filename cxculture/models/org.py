@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -129,8 +130,12 @@ class User(UserMixin, Base):
 
     # Not a column: the random token of the browser session this object was signed in with
     # (accounts.start_session sets it at login, accounts.load_session_user on every request).
-    # Only its SHA-256 is stored, in user_sessions. (No annotation: the ORM maps annotated names.)
-    session_token = None
+    # Only its SHA-256 is stored, in user_sessions. (Annotated for type checkers only: the ORM
+    # maps the names annotated at run time.)
+    if TYPE_CHECKING:
+        session_token: str | None = None
+    else:
+        session_token = None
 
     def get_id(self) -> str:
         """The identity Flask-Login keeps in the session cookie: this browser's session token.

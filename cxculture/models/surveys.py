@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Case,
     CheckConstraint,
     Column,
     Date,
@@ -299,6 +301,15 @@ class ResultSnapshot(Base):
         return f"<ResultSnapshot survey={self.survey_id} #{self.seq}>"
 
 
+class ReleasedFigures(TypedDict):
+    """A released group's sums as its ``figures`` hold them (``disclosure.measures.Sums``)."""
+
+    n: int
+    index: list[float]  # responses with an index, its sum, the sum of its squares
+    dimensions: dict[str, list[float]]  # dimension -> [responses with a score, their sum]
+    categories: dict[str, int]  # role category -> responses
+
+
 class ReleasedGroup(Base):
     """One group's figures as a snapshot released them: sums over its responses (``figures``)
     and its answer counts per item and value (``items``), read only when shown."""
@@ -310,8 +321,9 @@ class ReleasedGroup(Base):
     )
     group_key: Mapped[str] = mapped_column(String(PATH_MAX_LENGTH), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
-    figures: Mapped[dict] = mapped_column(JSON)
-    items: Mapped[dict] = mapped_column(JSON, deferred=True)
+    figures: Mapped[ReleasedFigures] = mapped_column(JSON)
+    # item id -> keyed answer (1-5) -> count, keys as text (as JSON keeps them)
+    items: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, deferred=True)
 
     snapshot: Mapped[ResultSnapshot] = relationship(back_populates="groups")
 
@@ -340,7 +352,7 @@ class Answer(Base):
     value: Mapped[int] = mapped_column(SmallInteger)
 
 
-def keyed_answer():
+def keyed_answer() -> Case[int]:
     """SQL: an answer's value with reverse-keyed items flipped (``scoring.scores.flipped``), for
     queries that join answers to their items."""
     return case(

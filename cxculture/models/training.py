@@ -58,6 +58,14 @@ class Module(Base):
         by_locale = {t.locale: t for t in self.translations}
         return by_locale.get(locale) or by_locale.get("en") or next(iter(by_locale.values()), None)
 
+    def written_text_in(self, locale: str) -> ModuleText:
+        """``text_in`` for a module known to have a text (``catalogue`` lists only those, unless
+        asked for the unwritten): one without any is an error, not None."""
+        text = self.text_in(locale)
+        if text is None:
+            raise LookupError(f"module {self.slug} has no text")
+        return text
+
     def __repr__(self) -> str:
         return f"<Module {self.slug}>"
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -252,7 +252,7 @@ def _settle(
     counts: Mapping[str | None, int],
     candidates: set[str],
     sizes: Mapping[str, int],
-    check,
+    check: Callable[[list[Snapshot]], Leak | None],
     kind: str,
     fixed: Mapping[str, frozenset[str]],
 ) -> frozenset[str]:
@@ -288,13 +288,13 @@ def next_snapshot(
     tree = {key: Group(key, parent_of(key), n) for key, n in sizes.items()}
     shown = set(tree) - suppressed_groups(tree, minimum)
     published = _last_published_sizes(history, "numbers")
-    numbers = {key for key in shown if published.get(key) != sizes[key]}
+    changed = {key for key in shown if published.get(key) != sizes[key]}
     if number_leak(list(history), minimum) is not None:
-        numbers = set()  # published before under a lower minimum: publish nothing new
+        changed = set()  # published before under a lower minimum: publish nothing new
     numbers = _settle(
         history,
         counts,
-        numbers,
+        changed,
         sizes,
         lambda snapshots: number_leak(snapshots, minimum),
         "numbers",

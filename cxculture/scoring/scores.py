@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, Self, TypeVar
+from typing import Protocol, TypeVar
 
 from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
 
@@ -18,14 +18,17 @@ class ItemKey:
     is_reverse_keyed: bool
 
 
-class _Answer(Protocol):
-    def __rsub__(self, other: int, /) -> Self: ...
+_Flipped = TypeVar("_Flipped", covariant=True)
 
 
-Answer = TypeVar("Answer", bound=_Answer)
+class _Answer(Protocol[_Flipped]):
+    """What can be taken from a number: an int gives an int; a SQL column of ints gives a SQL
+    expression (not another column)."""
+
+    def __rsub__(self, other: int, /) -> _Flipped: ...
 
 
-def flipped(value: Answer) -> Answer:
+def flipped(value: _Answer[_Flipped]) -> _Flipped:
     """A reverse-keyed item's answer turned the right way round (6 - x): the one place the rule
     lives, for a number here and for a SQL expression in the queries that add answers up."""
     return SCALE_MIN + SCALE_MAX - value

@@ -22,18 +22,19 @@ def cronbach_alpha(rows: Sequence[Sequence[float | None]]) -> float | None:
     # The dimension has as many items as the longest row; a shorter row, or one with a missing
     # (None or NaN) answer, is incomplete and left out, as alpha needs every item of a row.
     k = max((len(row) for row in rows), default=0)
-    complete = [
-        [float(value) for value in row]
+    # A row keeps all its answers exactly when none is missing; it is complete when that is k.
+    present = (
+        [float(value) for value in row if value is not None and not math.isnan(value)]
         for row in rows
-        if len(row) == k and all(value is not None and not math.isnan(value) for value in row)
-    ]
+    )
+    complete = [values for values in present if len(values) == k]
     if k < 2 or len(complete) < 2:
         return None
     # statistics.variance is exact on its inputs, so a constant total gives exactly zero.
     total_variance = statistics.variance(sum(row) for row in complete)
     if total_variance == 0:
         return None
-    item_variances = sum(statistics.variance(item) for item in zip(*complete, strict=True))
+    item_variances: float = sum(statistics.variance(item) for item in zip(*complete, strict=True))
     return k / (k - 1) * (1 - item_variances / total_variance)
 
 

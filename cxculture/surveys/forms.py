@@ -89,7 +89,7 @@ def answer_form(instrument: Instrument, locale: str, formdata=None, draft: Answe
         instrument.comment_prompt.get(locale) or instrument.comment_prompt["en"],
         validators=[Optional(), Length(max=TEXT_LIMIT, message=PROBLEM_MESSAGES["too_long"])],
     )
-    data = None
+    data: dict[str, int | str] | None = None
     if draft is not None and formdata is None:
         data = {f"item_{k}": v for k, v in draft.values.items()}
         data.update(role_statement=draft.role_statement, comment=draft.comment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from cxculture.passwords import PasswordProblem, password_problems
 from tests.conftest import Browser
 from tests.factories import PASSWORD
 
@@ -99,3 +100,9 @@ def test_the_rules_as_plain_data():
         PasswordProblem.CONTAINS_EMAIL
     ]
     assert password_problems("minha senha forte de 2026") == []
+
+
+def test_a_password_longer_than_the_rater_reads_is_rated_not_refused_with_an_error():
+    # Found by the form fuzzer on PostgreSQL: zxcvbn raises beyond 72 characters.
+    assert password_problems("a" * 79) == [PasswordProblem.GUESSABLE]
+    assert password_problems("Tide moves slowly over Lisbon harbour at dawn, " * 4) == []

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from cxculture.demo.surveys import CLOSED_WAVE, OPEN_WAVE
 from cxculture.extensions import db
 from cxculture.models import Answer, InstrumentItem, Response, Survey, SurveyState, utcnow
+from cxculture.models.surveys import keyed_answer
 from cxculture.services.accounts import find_user_by_email
 from cxculture.services.surveys import responses
-from cxculture.services.surveys.responses import keyed
 
 
 def _department_means(survey_id: int) -> dict[str, float]:
@@ -18,7 +18,7 @@ def _department_means(survey_id: int) -> dict[str, float]:
         for path, mean in db.session.execute(
             select(
                 Response.department_path,
-                func.avg(keyed(Answer.value, InstrumentItem.is_reverse_keyed)),
+                func.avg(keyed_answer()),
             )
             .join(Answer, Answer.response_id == Response.id)
             .join(InstrumentItem, InstrumentItem.id == Answer.item_id)

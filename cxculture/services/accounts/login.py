@@ -8,10 +8,11 @@ import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from flask import current_app
 from limits import parse
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cxculture.extensions import db, limiter
@@ -119,10 +120,16 @@ def delete_dead_sessions(now: datetime) -> int:
     current_version = (
         select(User.session_version).where(User.id == UserSession.user_id).scalar_subquery()
     )
-    deleted = db.session.execute(
-        delete(UserSession)
-        .where(or_(UserSession.expires_at <= now, UserSession.session_version != current_version))
-        .execution_options(synchronize_session=False)
+    # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+    deleted = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(UserSession)
+            .where(
+                or_(UserSession.expires_at <= now, UserSession.session_version != current_version)
+            )
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     db.session.commit()
     return deleted

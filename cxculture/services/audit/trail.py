@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, func, or_, select
 
@@ -52,6 +53,7 @@ TARGET_NAMES = {
 PAGE_SIZE = 50
 CHUNK = 500  # ids per IN (...), below every database's bound-parameter limit
 EXPORT_BATCH = 1000
+_Columns = TypeVarTuple("_Columns")  # what a query filtered by AuditFilter selects
 
 
 def record(actor: User | None, action: str, target_type: str, target_id: int, /, **details) -> None:
@@ -130,10 +132,15 @@ def _people(ids: Iterable[int]) -> dict[int, PersonRef]:
     return found
 
 
+def _person(person_id: int, people: Mapping[int, PersonRef]) -> PersonRef:
+    """The person ``person_id`` names (erased or not)."""
+    return people.get(person_id) or PersonRef(person_id)
+
+
 def _named(value: object, people: Mapping[int, PersonRef]) -> object:
     """``value`` with every id replaced by the person it names (erased or not)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return people.get(value) or PersonRef(value)
+        return _person(value, people)
     if isinstance(value, list):
         return [_named(item, people) for item in value]
     return value
@@ -173,7 +180,7 @@ def _rows(events: Sequence[AuditEvent]) -> list[EventRow]:
             target_type=entry.target_type,
             target_id=entry.target_id,
             target_name=targets.get((entry.target_type, entry.target_id)),
-            actor=None if entry.actor_id is None else _named(entry.actor_id, people),
+            actor=None if entry.actor_id is None else _person(entry.actor_id, people),
             details={
                 key: _named(value, people) if key in PEOPLE_DETAILS else value
                 for key, value in (entry.details or {}).items()
@@ -206,7 +213,7 @@ class AuditFilter:
     since: datetime | None = None  # from this moment on
     until: datetime | None = None  # before this moment
 
-    def apply(self, query: Select) -> Select:
+    def apply(self, query: Select[*_Columns]) -> Select[*_Columns]:
         if self.action:
             query = query.where(AuditEvent.action == self.action)
         if self.target_type:

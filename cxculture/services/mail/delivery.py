@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import Flask, Response, after_this_request, current_app, has_request_context
+from flask_sqlalchemy.session import Session as AppSession
 from redis import Redis
 from rq import Queue
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, event, select, update
+from sqlalchemy.orm import Session, scoped_session
 
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, utcnow
@@ -32,6 +33,8 @@ BATCH = 1000
 QUEUED = "cxculture.mail_queued"  # a flag in the session's info: this transaction queued mail
 QUEUE_NAME = "cxculture"
 DELIVERY_JOB = "cxculture.jobs.deliver_outbox"  # by name: the job module sits above services
+# Where delivery reads and writes: the app's session (db.session) or a session of its own.
+_AnySession = Session | scoped_session[AppSession]
 
 
 def note_queued() -> None:
@@ -83,7 +86,7 @@ class DeliveryReport:
     failed: int
 
 
-def pending_query(survey_id: int | None = None):
+def pending_query(survey_id: int | None = None) -> Select[OutboxMessage]:
     query = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
     if survey_id is not None:
         query = query.where(OutboxMessage.survey_id == survey_id)
@@ -114,13 +117,13 @@ def deliver_pending(survey_id: int | None = None, session: Session | None = None
     """Send every unsent message (of one survey, or all) now, in ``session`` (by default the
     app's); failures stay queued for a retry. What services queue is delivered without calling
     this: see the module's note."""
-    session = db.session if session is None else session
+    used = db.session if session is None else session
     if not current_app.config["MAIL_SERVER"]:
-        return _write_to_log(survey_id, session)
-    return _send_by_smtp(survey_id, session)
+        return _write_to_log(survey_id, used)
+    return _send_by_smtp(survey_id, used)
 
 
-def _write_to_log(survey_id: int | None, session: Session) -> DeliveryReport:
+def _write_to_log(survey_id: int | None, session: _AnySession) -> DeliveryReport:
     """Without a mail server the outbox is the destination: log each message, mark it sent."""
     sent = 0
     query = pending_query(survey_id).with_only_columns(
@@ -144,7 +147,7 @@ def _failed(message: OutboxMessage, exc: Exception) -> None:
     message.last_error = f"{type(exc).__name__}: {exc}"[:500]
 
 
-def _send_by_smtp(survey_id: int | None, session: Session) -> DeliveryReport:
+def _send_by_smtp(survey_id: int | None, session: _AnySession) -> DeliveryReport:
     sent = failed = 0
     refused: set[int] = set()  # addresses the server refused: retried next time, not now
     while True:

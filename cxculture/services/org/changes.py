@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import String, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    ScalarResult,
+    String,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from cxculture.extensions import db
@@ -102,7 +114,7 @@ def _refuse_taken(path: str) -> None:
 def _refuse_too_long(department: Department, new_path: str) -> None:
     """PathTooLong when giving ``department`` ``new_path`` would make its path, or the longest
     path below it, longer than ``PATH_MAX_LENGTH``."""
-    longest_below = db.session.execute(
+    longest_below: int | None = db.session.execute(
         select(func.max(func.length(Department.path))).where(_strictly_below(department.path))
     ).scalar_one()
     longest = len(new_path) + max(0, (longest_below or 0) - len(department.path))
@@ -114,13 +126,19 @@ def _repath_subtree(department: Department, new_path: str) -> int:
     """Give ``department`` ``new_path`` and every department below it the matching path, in
     one UPDATE. Returns how many departments below it moved along."""
     old_path = department.path
-    moved = db.session.execute(
-        update(Department)
-        .where(_strictly_below(old_path))
-        .values(
-            path=literal(new_path, String).concat(func.substr(Department.path, len(old_path) + 1))
-        )
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+    moved = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Department)
+            .where(_strictly_below(old_path))
+            .values(
+                path=literal(new_path, String).concat(
+                    func.substr(Department.path, len(old_path) + 1)
+                )
+            )
+            .execution_options(synchronize_session=False, preserve_rowcount=True)
+        ),
     ).rowcount
     department.path = new_path
     return moved
@@ -206,13 +224,14 @@ def _keep_survey_audiences(source: Department, children: list[Department], targe
     ``target`` when it has none: dropping the row alone would turn a survey whose only
     department was ``source`` into a survey of the whole company."""
     replacements = [child.id for child in children] or [target.id]
-    survey_ids = db.session.execute(
+    # A Core table's columns are untyped: survey ids, and department ids below.
+    survey_ids: ScalarResult[int] = db.session.execute(
         select(survey_departments.c.survey_id).where(
             survey_departments.c.department_id == source.id
         )
     ).scalars()
     for survey_id in list(survey_ids):
-        present = set(
+        present: set[int] = set(
             db.session.execute(
                 select(survey_departments.c.department_id).where(
                     survey_departments.c.survey_id == survey_id

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from cxculture.extensions import db
 from cxculture.models import (
@@ -107,8 +108,12 @@ def _clear_roster_files(terms: list[str]) -> int:
 
 
 def _count(rowcount_statement) -> int:
-    return db.session.execute(
-        rowcount_statement.execution_options(synchronize_session=False, preserve_rowcount=True)
+    # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+    return cast(
+        CursorResult[Any],
+        db.session.execute(
+            rowcount_statement.execution_options(synchronize_session=False, preserve_rowcount=True)
+        ),
     ).rowcount
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, Survey, User, department_heads
@@ -24,15 +25,19 @@ def deactivate_people(user_ids: Sequence[int], now: datetime) -> int:
     changed = 0
     for start in range(0, len(ids), 500):  # below every database's bound-parameter limit
         chunk = ids[start : start + 500]
-        changed += db.session.execute(
-            update(User)
-            .where(User.id.in_(chunk), User.is_active.is_(True))
-            .values(
-                is_active=False,
-                deactivated_at=now,
-                session_version=User.session_version + 1,
-            )
-            .execution_options(synchronize_session=False, preserve_rowcount=True)
+        # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+        changed += cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(User)
+                .where(User.id.in_(chunk), User.is_active.is_(True))
+                .values(
+                    is_active=False,
+                    deactivated_at=now,
+                    session_version=User.session_version + 1,
+                )
+                .execution_options(synchronize_session=False, preserve_rowcount=True)
+            ),
         ).rowcount
         db.session.execute(delete(department_heads).where(department_heads.c.user_id.in_(chunk)))
         running = select(Survey.id).where(Survey.closes_at > now, Survey.closed_at.is_(None))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from cxculture.emails import LookAlikes, normalised
 from cxculture.extensions import db
@@ -99,7 +99,7 @@ def search_people(
 ) -> Page[PersonRow]:
     """People whose name, email or employee number contains ``text`` (any case), by name,
     one page at a time: counted and cut in SQL, so the company's size does not matter."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if status is PeopleFilter.ACTIVE:
         conditions.append(User.is_active.is_(True))
     elif status is PeopleFilter.INACTIVE:
@@ -133,7 +133,7 @@ def search_people(
         .limit(per_page)
         .offset(offset)
     ).all()
-    heads = set(
+    heads: set[int] = set(
         db.session.execute(
             select(department_heads.c.user_id)
             .where(department_heads.c.user_id.in_([row.id for row in found]))

@@ -9,11 +9,11 @@ archived departments, managers, the HR role of the one acting) are the same code
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
 from cxculture.extensions import db
@@ -120,12 +120,14 @@ def _records(conditions: Sequence, limit: int | None = None) -> list[PersonRecor
     rows = db.session.execute(query).all()
     heads: dict[int, list[str]] = defaultdict(list)
     if rows:
-        for user_id, path in db.session.execute(
+        # A Core table's columns are untyped: the head's user id, and the department's path.
+        head_rows: Iterable[tuple[int, str]] = db.session.execute(
             select(department_heads.c.user_id, Department.path)
             .join(Department, Department.id == department_heads.c.department_id)
             .where(department_heads.c.user_id.in_([row[0] for row in rows]))
             .order_by(Department.path)
-        ):
+        )
+        for user_id, path in head_rows:
             heads[user_id].append(path)
     return [PersonRecord(*row, heads=heads.get(row[0], [])) for row in rows]
 
@@ -139,7 +141,7 @@ def people_page(
 ) -> list[PersonRecord]:
     """Up to ``limit`` people after the id ``after_id``, by id: in ``department`` and the
     departments below it (None: everyone), active or not (None: both)."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if department is not None:
         conditions.append(
             User.department_id.in_(select(Department.id).where(subtree_condition([department])))

@@ -4,9 +4,11 @@ SQL conditions that select a department and everything below it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from cxculture.extensions import db
 from cxculture.models import Department, User, department_heads
@@ -76,24 +78,28 @@ class DepartmentRow:
 
 def active_headcounts(department_ids: list[int]) -> dict[int, int]:
     """How many active people each of these departments has (absent: none)."""
-    return dict(
-        db.session.execute(
-            select(User.department_id, func.count(User.id))
-            .where(User.is_active.is_(True), User.department_id.in_(department_ids))
-            .group_by(User.department_id)
-        ).all()
-    )
+    counts = db.session.execute(
+        select(User.department_id, func.count(User.id))
+        .where(User.is_active.is_(True), User.department_id.in_(department_ids))
+        .group_by(User.department_id)
+    ).all()
+    # The IN condition already leaves out people without a department.
+    return {department_id: n for department_id, n in counts if department_id is not None}
 
 
-def heads_by_department(department_ids: list[int], shown) -> dict[int, list[str]]:
+def heads_by_department(
+    department_ids: list[int], shown: InstrumentedAttribute[str]
+) -> dict[int, list[str]]:
     """The heads of each of these departments, as the column ``shown`` (name or email)."""
     heads: dict[int, list[str]] = defaultdict(list)
-    for department_id, value in db.session.execute(
+    # A Core table's columns are untyped: department id, and the head's name or email.
+    rows: Iterable[tuple[int, str]] = db.session.execute(
         select(department_heads.c.department_id, shown)
         .join(User, User.id == department_heads.c.user_id)
         .where(department_heads.c.department_id.in_(department_ids))
         .order_by(shown)
-    ):
+    )
+    for department_id, value in rows:
         heads[department_id].append(value)
     return heads
 

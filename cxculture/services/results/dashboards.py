@@ -217,9 +217,8 @@ def company_overview(
     every = overview_rows(survey, found)
     levels = max((row.group.depth + 1 for row in every[1:]), default=0)
     rows = [row for row in every[1:] if row.group.depth + 1 == level]
-    ranked = sorted(
-        (row for row in rows if row.group.index is not None), key=lambda row: row.group.index
-    )
+    indexed = [(index, row) for row in rows if (index := row.group.index) is not None]
+    ranked = [row for _, row in sorted(indexed, key=lambda pair: pair[0])]
     count = min(EXTREMES, len(ranked) // 2)
     return Overview(
         survey,

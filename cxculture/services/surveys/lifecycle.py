@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from cxculture import disclosure
 from cxculture.extensions import db
@@ -109,9 +120,9 @@ def list_surveys() -> list[Survey]:
     return list(db.session.execute(select(Survey).order_by(Survey.opens_at.desc())).scalars())
 
 
-def audience_condition(survey: Survey):
+def audience_condition(survey: Survey) -> ColumnElement[bool]:
     """SQL condition on User: active people in the survey's audience."""
-    condition = User.is_active.is_(True)
+    condition: ColumnElement[bool] = User.is_active.is_(True)
     if survey.departments:
         in_audience = select(Department.id).where(subtree_condition(survey.departments))
         condition = and_(condition, User.department_id.in_(in_audience))
@@ -127,21 +138,25 @@ def _invite(survey: Survey, now: datetime) -> int:
     newcomers = and_(audience_condition(survey), _not_yet_invited(survey))
     # Queue the emails first: they are chosen by "not yet invited", which the insert changes.
     mail.queue_survey_emails("invitation", survey, lambda people: people.where(newcomers))
-    result = db.session.execute(
-        insert(Invitation).from_select(
-            ["survey_id", "user_id", "department_id", "department_path", "invited_at"],
-            select(
-                literal(survey.id),
-                User.id,
-                User.department_id,
-                Department.path,
-                literal(now, UTCDateTime),
-            )
-            .outerjoin(Department, Department.id == User.department_id)
-            .where(newcomers),
+    # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            insert(Invitation).from_select(
+                ["survey_id", "user_id", "department_id", "department_path", "invited_at"],
+                select(
+                    literal(survey.id),
+                    User.id,
+                    User.department_id,
+                    Department.path,
+                    literal(now, UTCDateTime),
+                )
+                .outerjoin(Department, Department.id == User.department_id)
+                .where(newcomers),
+            ),
+            # SQLAlchemy reports INSERT row counts only when asked to.
+            execution_options={"preserve_rowcount": True},
         ),
-        # SQLAlchemy reports INSERT row counts only when asked to.
-        execution_options={"preserve_rowcount": True},
     )
     return result.rowcount
 
@@ -247,13 +262,16 @@ def send_reminders(survey: Survey, actor: User, now: datetime) -> int | None:
         ),
         hide_recipients=True,
     )
-    reminded = db.session.execute(
-        update(Invitation)
-        .where(waiting, Invitation.user_id.in_(select(User.id).where(User.is_active.is_(True))))
-        .values(
-            reminders_sent=Invitation.reminders_sent + 1,
-            last_reminded_at=literal(now, UTCDateTime),
-        )
+    reminded = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Invitation)
+            .where(waiting, Invitation.user_id.in_(select(User.id).where(User.is_active.is_(True))))
+            .values(
+                reminders_sent=Invitation.reminders_sent + 1,
+                last_reminded_at=literal(now, UTCDateTime),
+            )
+        ),
     ).rowcount
     shown = None if disclosure.company_counts([survey])[survey.id].is_hidden else reminded
     audit.record(actor, "survey.reminded", "survey", survey.id, reminded=shown)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from cxculture.extensions import db
@@ -155,11 +156,15 @@ def save_draft(invitation: Invitation, answers: AnswerSet, now: datetime) -> Non
     Checked by the update itself, not on the loaded invitation: a submission from another tab
     may land in between, and a draft kept after it would tie an anonymous answer to its person.
     """
-    saved = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
-        .values(draft=answers.as_draft(), draft_saved_at=now)
-        .execution_options(synchronize_session=False)
+    # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+    saved = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
+            .values(draft=answers.as_draft(), draft_saved_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if saved != 1:
         db.session.rollback()
@@ -186,11 +191,14 @@ def submit_response(
     # survey's invitation keeps the day only: a finer time would order the answers.
     is_confidential = not survey.is_anonymous
     submitted_at = now if is_confidential else datetime.combine(now.date(), time(), UTC)
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
-        .values(submitted_at=submitted_at, draft=None, draft_saved_at=None)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
+            .values(submitted_at=submitted_at, draft=None, draft_saved_at=None)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed != 1:
         db.session.rollback()
@@ -253,7 +261,7 @@ def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:
         ).scalars()
         for response in chunk:
             if response.survey_id not in items_of:
-                survey = db.session.get(Survey, response.survey_id)
+                survey = db.session.get_one(Survey, response.survey_id)
                 items_of[response.survey_id] = survey.instrument.items
             before = response.role_category
             values = {answer.item_id: answer.value for answer in response.answers}

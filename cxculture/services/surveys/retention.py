@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, Response, Survey, SurveyState, User
@@ -93,12 +94,16 @@ def _delete(survey: Survey, actor: User | None, now: datetime) -> int:
         .values(role_statement=None, comment=None)
         .execution_options(synchronize_session=False)
     )
-    drafts = db.session.execute(
-        update(Invitation)
-        # draft_saved_at, not draft: a JSON column keeps a cleared draft as JSON null.
-        .where(Invitation.survey_id == survey.id, Invitation.draft_saved_at.is_not(None))
-        .values(draft=None, draft_saved_at=None)
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
+    drafts = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Invitation)
+            # draft_saved_at, not draft: a JSON column keeps a cleared draft as JSON null.
+            .where(Invitation.survey_id == survey.id, Invitation.draft_saved_at.is_not(None))
+            .values(draft=None, draft_saved_at=None)
+            .execution_options(synchronize_session=False, preserve_rowcount=True)
+        ),
     ).rowcount
     survey.free_text_deleted_at = now
     audit.record(

@@ -8,12 +8,13 @@ progress made before an assignment stays theirs until they choose to count it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
-from cxculture import disclosure
+from cxculture import disclosure, exports
 from cxculture.extensions import db
 from cxculture.models import (
     Department,
@@ -269,7 +270,10 @@ def completion(viewer: User, departments: list[Department] | None = None) -> lis
     )
     if departments is not None:
         query = query.where(subtree_condition(departments))
-    return [CompletionRow(*row) for row in db.session.execute(query)]
+    # The CASE leaves SQLAlchemy without the row's types: CompletionRow's fields, in order.
+    rows: Iterable[tuple[str, str, int, date | None, bool, float | None]]
+    rows = db.session.execute(query)
+    return [CompletionRow(*row) for row in rows]
 
 
 def completion_counts() -> dict[str, tuple[int, int]]:
@@ -332,10 +336,10 @@ def module_completion(departments: list[Department] | None, today: date) -> list
 
 def completion_table(
     rows: list[CompletionRow], titles: dict[int, str], today: date
-) -> tuple[list[str], list[list[object]]]:
+) -> tuple[list[str], list[list[exports.Cell]]]:
     """The rows as a table for HR's export."""
     header = ["person", "department", "module", "due_on", "status", "best_score"]
-    table = []
+    table: list[list[exports.Cell]] = []
     for row in rows:
         status = "completed" if row.completed else "overdue" if row.is_overdue(today) else "open"
         table.append(
@@ -366,7 +370,7 @@ def queue_overdue_reminders(today: date) -> int:
     ).all()
     for enrolment, person in overdue:
         locale = person.locale or "en"
-        text = enrolment.module.text_in(locale)
+        text = enrolment.module.written_text_in(locale)  # assigned: from the catalogue
         link = mail.absolute_url("training.module", slug=enrolment.module.slug)
         subject, body = mail.render_email(
             "training_overdue", locale, title=text.title, due_on=enrolment.due_on, link=link

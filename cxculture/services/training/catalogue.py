@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 import markdown
@@ -101,29 +102,32 @@ def _quiz(raw: dict, where: str) -> tuple[list[dict], float]:
 def parse_module_file(path: Path) -> tuple[dict, ModuleText]:
     """The module-level fields and the text of one ``<slug>/<locale>.md`` file."""
     post = frontmatter.load(path)
+    # The front matter as YAML gives it (python-frontmatter types its values as object): any
+    # value, checked below.
+    front: dict[str, Any] = post.metadata
     where = f"{path.parent.name}/{path.name}"
-    locale = str(post.get("language") or path.stem)
+    locale = str(front.get("language") or path.stem)
     if locale not in SUPPORTED_LOCALES:
         raise ModuleError(f"{where}: unknown language {locale!r}")
-    dimensions = list(post.get("dimensions") or [])
+    dimensions = list(front.get("dimensions") or [])
     if not dimensions or any(d not in DIMENSIONS for d in dimensions):
         raise ModuleError(f"{where}: dimensions must be among {', '.join(DIMENSIONS)}")
-    reflection = str(post.get("reflection") or "free")
+    reflection = str(front.get("reflection") or "free")
     if reflection not in REFLECTION_KINDS:
         raise ModuleError(f"{where}: reflection is role_statement or free")
-    quiz, pass_mark = _quiz(post.get("quiz") or {}, where)
+    quiz, pass_mark = _quiz(front.get("quiz") or {}, where)
     text = ModuleText(
         locale=locale,
-        title=str(post["title"]),
+        title=str(front["title"]),
         body_markdown=post.content,
         body_html=render_markdown(post.content),
-        reflection_prompt=str(post.get("reflection_prompt") or ""),
+        reflection_prompt=str(front.get("reflection_prompt") or ""),
         quiz=quiz,
         pass_mark=pass_mark,
     )
     fields = {
         "dimensions": dimensions,
-        "minutes": int(post.get("minutes") or 5),
+        "minutes": int(front.get("minutes") or 5),
         "reflection_kind": reflection,
     }
     return fields, text

@@ -161,7 +161,7 @@ def _roles(plan: RosterPlan) -> dict[str, list[int]]:
         ids.update((email, user_id) for email, user_id in found)
     granted = [ids[row.email] for row in created if row.hr_admin]
     heads = [ids[row.email] for row in created if row.heads]
-    removed = []
+    removed: list[int] = []
     for row, person, changes in plan.updates:
         if "hr_admin" in changes:
             (granted if row.hr_admin else removed).append(person.id)

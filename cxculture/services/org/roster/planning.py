@@ -76,7 +76,9 @@ def _stored_people(where=None) -> list[Stored]:
             department_heads.c.user_id.in_(select(User.id).where(where))
         )
     heads: dict[int, set[str]] = defaultdict(set)
-    for user_id, path in db.session.execute(heads_query):
+    # A Core table's columns are untyped: the head's user id, and the department's path.
+    head_rows: Iterable[tuple[int, str]] = db.session.execute(heads_query)
+    for user_id, path in head_rows:
         heads[user_id].add(path)
     manager = aliased(User)
     query = (
@@ -244,7 +246,7 @@ def _plan(
     fresh = {
         row.line: skeleton(row.email)
         for row in rows
-        if matched[row.line] is None or matched[row.line].email != row.email
+        if (person := matched[row.line]) is None or person.email != row.email
     }
     stored_looks, in_file_looks = LookAlikes(), LookAlikes()
     if fresh:
