@@ -52,6 +52,14 @@ class ModuleForm(Form):
         ],
         default="free",
     )
+    audience = RadioField(
+        _l("Written for"),
+        choices=[
+            SelectChoice("everyone", _l("Everyone")),
+            SelectChoice("heads", _l("Those who lead a team (suggested to heads only)")),
+        ],
+        default="everyone",
+    )
     submit = SubmitField(_l("Create the module"))
 
 

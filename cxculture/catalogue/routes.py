@@ -47,6 +47,7 @@ def new():
                 form.dimensions.data,
                 form.minutes.data,
                 form.reflection_kind.data,
+                form.audience.data,
             )
         except training.ModuleError:
             form.slug.errors.append(_("This short name is taken."))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from cxculture.disclosure.release import release_of
 from cxculture.extensions import db
-from cxculture.models import Invitation, Module, PrivacyMode, Response, Survey, User
+from cxculture.models import Invitation, Module, PrivacyMode, Response, Role, Survey, User
 from cxculture.scoring.anonymity import Guarded, guard
 
 SUGGESTION_THRESHOLD = 60.0  # a dimension scored below this gets a module
@@ -58,6 +58,12 @@ def personal_profile(invitation: Invitation, now: datetime) -> list[ProfileRow] 
     ]
 
 
+def written_for(user: User | None, modules: list[Module]) -> list[Module]:
+    """The modules whose audience includes ``user``: those about leading a team go to heads only."""
+    leads = user is not None and Role.DEPT_HEAD in user.roles
+    return [m for m in modules if m.audience != "heads" or leads]
+
+
 def suggested_modules(scores: dict[str, float], modules: list[Module]) -> list[Module]:
     """Up to three modules for the dimensions scored under the threshold, largest gap first."""
     gaps = sorted(
@@ -76,7 +82,9 @@ def suggested_modules(scores: dict[str, float], modules: list[Module]) -> list[M
 def suggestions_for_invitation(invitation: Invitation, modules: list[Module]) -> list[Module]:
     """The modules suggested by the person's answer to this (confidential) survey."""
     response = _own_response(invitation)
-    return [] if response is None else suggested_modules(response.dimension_scores, modules)
+    if response is None:
+        return []
+    return suggested_modules(response.dimension_scores, written_for(invitation.user, modules))
 
 
 def my_suggestions(user: User, modules: list[Module]) -> list[Module]:
@@ -88,4 +96,6 @@ def my_suggestions(user: User, modules: list[Module]) -> list[Module]:
         .order_by(Response.submitted_on.desc(), Survey.opens_at.desc())
         .limit(1)
     ).scalar_one_or_none()
-    return [] if response is None else suggested_modules(response.dimension_scores, modules)
+    if response is None:
+        return []
+    return suggested_modules(response.dimension_scores, written_for(user, modules))

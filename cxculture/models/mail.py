@@ -27,6 +27,9 @@ class OutboxMessage(Base):
     is_recipient_hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # How it left: "smtp" (handed to the mail server) or "log" (no mail server: written to the
+    # log, the outbox being its only copy). None while it waits.
+    delivered_by: Mapped[str | None] = mapped_column(String(8))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(String(500))
 

@@ -23,6 +23,8 @@ from cxculture.models.org import User
 from cxculture.paths import PATH_MAX_LENGTH
 
 REFLECTION_KINDS = ("role_statement", "free")
+# Who a module is written for: everyone, or those who lead a team (suggested to heads only).
+AUDIENCES = ("everyone", "heads")
 # Who started an enrolment: the person (``self``: private to them, however it began, a module
 # suggested from their own answers included), or a head, HR or a rule (``department``, ``rule``:
 # what completion figures count).
@@ -39,6 +41,7 @@ class Module(Base):
         CheckConstraint(
             "reflection_kind IN ('role_statement', 'free')", name="reflection_kind_known"
         ),
+        CheckConstraint("audience IN ('everyone', 'heads')", name="audience_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +49,9 @@ class Module(Base):
     dimensions: Mapped[list[str]] = mapped_column(JSON)
     minutes: Mapped[int] = mapped_column(Integer)
     reflection_kind: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(
+        String(16), default="everyone", server_default=text("'everyone'")
+    )
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

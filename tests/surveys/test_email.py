@@ -92,6 +92,7 @@ def test_without_a_mail_server_messages_go_to_the_log_and_stay_in_the_outbox(ctx
         select(OutboxMessage).where(OutboxMessage.to_email == "reader@example.test")
     ).scalar_one()
     assert stored.sent_at is not None
+    assert stored.delivered_by == "log"  # the outbox says "logged", never "sent"
     assert "reader@example.test" in caplog.text
     assert f"/surveys/{survey.id}" in stored.body
 
@@ -105,6 +106,8 @@ def test_invitations_arrive_through_smtp_in_each_persons_language(mail_app, inbo
     received = {message["To"]: message for message in inbox.messages}
     assert {"lucia@example.test", "rita@example.test"} <= set(received)
     assert received["lucia@example.test"]["Content-Language"] == "es"
+    with mail_app.app_context():
+        assert set(db.session.execute(select(OutboxMessage.delivered_by)).scalars()) == {"smtp"}
     assert "Onda de outubro" in _subject(received["rita@example.test"])
     body = received["rita@example.test"].get_payload(decode=True).decode()
     assert f"/surveys/{survey_id}" in body

@@ -232,3 +232,56 @@ def test_suggestions_show_on_the_thank_you_page_only_in_confidential_surveys(
     assert 1 <= confidential_page.count('href="/training/') <= 3 + 1  # and "my surveys"
     with app.app_context():
         assert db.session.execute(select(Enrolment.source)).scalars().all() == []
+
+
+def _lead_gap_answers(survey):
+    """Leadership far below every other dimension (the rest neutral)."""
+    answers = full_answers(survey, 3)
+    for item in survey.instrument.items:
+        if item.dimension == "lead":
+            answers.values[item.id] = 5 if item.is_reverse_keyed else 1
+    return answers
+
+
+def test_leadership_modules_are_suggested_to_heads_only(ctx):
+    training.load_modules()
+    leadership = {m.slug for m in training.catalogue() if m.audience == "heads"}
+    assert leadership == {"equip-your-team-to-serve", "leaders-who-make-the-customer-the-context"}
+    agent = make_user(department="Operations/Contact Center")
+    head = make_user(department="Operations", heads=("Operations",))
+    survey = make_survey()
+    for person in (agent, head):
+        responses.submit_response(
+            responses.invitation_for(person, survey.id), _lead_gap_answers(survey), "en", utcnow()
+        )
+    to_agent = disclosure.my_suggestions(agent, training.catalogue())
+    to_head = disclosure.my_suggestions(head, training.catalogue())
+    assert to_agent
+    assert not {m.slug for m in to_agent} & leadership
+    assert {m.slug for m in to_head} & leadership
+    # The thank-you page's suggestions follow the same rule.
+    invitation = responses.invitation_for(agent, survey.id)
+    assert (
+        not {
+            m.slug for m in disclosure.suggestions_for_invitation(invitation, training.catalogue())
+        }
+        & leadership
+    )
+
+
+def test_a_module_file_with_an_unknown_audience_is_refused(tmp_path: Path):
+    path = tmp_path / "some-module" / "en.md"
+    path.parent.mkdir()
+    path.write_text(
+        "---\ntitle: T\ndimensions: [lead]\naudience: managers\n---\nText.\n", encoding="utf-8"
+    )
+    with pytest.raises(training.ModuleError, match="audience"):
+        training.parse_module_file(path)
+
+
+def test_hr_creates_a_module_for_heads(ctx):
+    hr = make_user(is_hr_admin=True)
+    module = training.create_module(hr, "coaching-the-team", ["lead"], 5, "free", "heads")
+    assert module.audience == "heads"
+    with pytest.raises(training.ModuleError):
+        training.create_module(hr, "coaching-again", ["lead"], 5, "free", "managers")

@@ -135,7 +135,12 @@ def _write_to_log(survey_id: int | None, session: _AnySession) -> DeliveryReport
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_([row.id for row in batch]))
-            .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1, last_error=None)
+            .values(
+                sent_at=utcnow(),
+                delivered_by="log",
+                attempts=OutboxMessage.attempts + 1,
+                last_error=None,
+            )
         )
         session.commit()
         sent += len(batch)
@@ -168,6 +173,7 @@ def _send_by_smtp(survey_id: int | None, session: _AnySession) -> DeliveryReport
                         failed += 1
                         continue
                     message.sent_at = utcnow()
+                    message.delivered_by = "smtp"
                     message.attempts += 1
                     message.last_error = None
                     sent += 1

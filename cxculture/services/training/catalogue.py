@@ -23,7 +23,7 @@ from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
 from cxculture.lexicons import lexicon_dir
 from cxculture.models import Enrolment, Module, ModuleText, User
-from cxculture.models.training import REFLECTION_KINDS
+from cxculture.models.training import AUDIENCES, REFLECTION_KINDS
 from cxculture.scoring import role_statement
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit
@@ -115,6 +115,9 @@ def parse_module_file(path: Path) -> tuple[dict, ModuleText]:
     reflection = str(front.get("reflection") or "free")
     if reflection not in REFLECTION_KINDS:
         raise ModuleError(f"{where}: reflection is role_statement or free")
+    audience = str(front.get("audience") or "everyone")
+    if audience not in AUDIENCES:
+        raise ModuleError(f"{where}: audience is everyone or heads")
     quiz, pass_mark = _quiz(front.get("quiz") or {}, where)
     text = ModuleText(
         locale=locale,
@@ -129,6 +132,7 @@ def parse_module_file(path: Path) -> tuple[dict, ModuleText]:
         "dimensions": dimensions,
         "minutes": int(front.get("minutes") or 5),
         "reflection_kind": reflection,
+        "audience": audience,
     }
     return fields, text
 
@@ -159,17 +163,28 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def create_module(
-    actor: User, slug: str, dimensions: list[str], minutes: int, reflection_kind: str
+    actor: User,
+    slug: str,
+    dimensions: list[str],
+    minutes: int,
+    reflection_kind: str,
+    audience: str = "everyone",
 ) -> Module:
     """A new module without text yet; HR writes it language by language."""
     if not SLUG.match(slug) or get_module(slug) is not None:
         raise ModuleError("slug")
     if not dimensions or any(d not in DIMENSIONS for d in dimensions):
         raise ModuleError("dimensions")
-    if reflection_kind not in REFLECTION_KINDS or not 1 <= minutes <= 30:
+    if reflection_kind not in REFLECTION_KINDS or audience not in AUDIENCES:
+        raise ModuleError("settings")
+    if not 1 <= minutes <= 30:
         raise ModuleError("settings")
     module = Module(
-        slug=slug, dimensions=dimensions, minutes=minutes, reflection_kind=reflection_kind
+        slug=slug,
+        dimensions=dimensions,
+        minutes=minutes,
+        reflection_kind=reflection_kind,
+        audience=audience,
     )
     db.session.add(module)
     db.session.flush()
