@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from bench.bench_surveys import RESULTS, build_company, new_survey, store_responses
 from config import TestingConfig
@@ -102,8 +102,8 @@ def main() -> None:
         db.session.commit()
 
         def release():
-            db.session.execute(ReleasedGroup.__table__.delete())
-            db.session.execute(ResultSnapshot.__table__.delete())
+            db.session.execute(delete(ReleasedGroup))
+            db.session.execute(delete(ResultSnapshot))
             db.session.commit()
             return disclosure.release_of(survey, utcnow())
 

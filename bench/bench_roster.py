@@ -19,7 +19,9 @@ import io
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
@@ -29,6 +31,7 @@ from cxculture import create_app
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, User, utcnow
 from cxculture.services.org import roster
+from cxculture.services.org.roster import reading
 
 
 def roster_file(people: int, departments: int) -> bytes:
@@ -56,7 +59,10 @@ def roster_file(people: int, departments: int) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def timed(action) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result
@@ -78,7 +84,7 @@ def main() -> None:
         db.create_all()
 
         def apply():
-            roster._email.cache_clear()  # no help from an earlier run in this process
+            reading._email.cache_clear()  # no help from an earlier run in this process
             return roster.apply_roster(
                 roster.read_roster(data), deactivate_missing=True, actor=None, now=utcnow()
             )
@@ -86,7 +92,7 @@ def main() -> None:
         create_s, created = timed(apply)
         emails = db.session.execute(select(func.count(OutboxMessage.id))).scalar_one()
         reimport_s, again = timed(apply)
-        roster._email.cache_clear()
+        reading._email.cache_clear()
         read_s, _parsed = timed(lambda: roster.read_roster(data))
 
         # Floor: the same people rows with a raw executemany, into a copy of the table (a copy

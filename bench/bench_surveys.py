@@ -23,7 +23,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from config import TestingConfig
@@ -173,7 +173,7 @@ def store_responses(survey: Survey, count: int) -> None:
     db.session.execute(insert(Response), response_rows)
     db.session.execute(insert(Answer), answer_rows)
     db.session.execute(
-        Invitation.__table__.update()
+        update(Invitation)
         .where(Invitation.id.in_([row[0] for row in invitations]))
         .values(submitted_at=utcnow())
     )

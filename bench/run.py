@@ -27,7 +27,7 @@ from rq import Queue
 from sqlalchemy.engine import make_url
 
 from bench.bench_surveys import RESULTS
-from cxculture.jobs import QUEUE_NAME
+from cxculture.services.mail.delivery import QUEUE_NAME
 
 SIZES = {
     # employees, departments, submissions timed in-process, HTTP submissions, roster people,
