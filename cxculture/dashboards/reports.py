@@ -4,18 +4,21 @@ PDF report. Numbers come from the guarded results only; a hidden group's cells s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from cxculture import pdf_report
-from cxculture.disclosure import NOT_RELEASED, GroupResult
+from cxculture import charts, pdf_report
+from cxculture.disclosure import NOT_RELEASED, AnswerDistributions, GroupResult
 from cxculture.exports import Cell
+from cxculture.models import Survey
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.scoring.role_statement import CATEGORIES
+from cxculture.scoring.stats import Distribution, WaveChange
 from cxculture.services.results.dashboards import HeadDashboard, OverviewRow
-from cxculture.templating import CATEGORY_LABELS, DIMENSION_LABELS
+from cxculture.templating import CATEGORY_LABELS, DIMENSION_LABELS, format_day
 
 
 def group_label(group: GroupResult) -> str:
@@ -85,32 +88,152 @@ def _number(value: float | None) -> str:
 
 def index_sentence(view: HeadDashboard) -> str:
     company = view.company.index if not view.company.is_suppressed else None
-    return _(
-        "Customer Orientation Index: %(index)s (company: %(company)s), from %(n)d responses.",
+    n = view.group.n or 0
+    return ngettext(
+        "Customer Orientation Index: %(index)s (company: %(company)s), from %(count)s response.",
+        "Customer Orientation Index: %(index)s (company: %(company)s), from %(count)s responses.",
+        n,
         index=_number(view.group.index),
         company=_number(company),
-        n=view.group.n,
+        count=format_decimal(n),
     )
 
 
-def change_sentence(view: HeadDashboard) -> str | None:
-    if view.previous is None:
-        return None
-    if view.change is None:
-        return _(
-            "No comparison with “%(name)s”: the group was too small in one of the two waves.",
-            name=view.previous.name,
+def hidden_reason(minimum: int) -> str:
+    """Why a group shows no figures, in one sentence that is the same whichever of the two
+    causes applies (saying which would tell something of the group, or of a smaller one)."""
+    return _(
+        "To keep everyone's answers anonymous, this group shows no figures: either fewer than "
+        "%(n)s people answered here, or its figures would let a smaller group's answers be "
+        "worked out by comparing pages.",
+        n=format_decimal(minimum),
+    )
+
+
+@dataclass(frozen=True)
+class ChangeStatement:
+    """A change between two waves in plain words, and the statistics behind it (for a details
+    toggle, or the small print of the report)."""
+
+    sentence: str
+    details: list[str] = field(default_factory=list)
+
+
+def _points(difference: float) -> tuple[int, str]:
+    """The size of a change for the sentence: whole points, or tenths below one point (the
+    whole number chooses the plural form)."""
+    size = abs(difference)
+    if round(size) >= 1:
+        return round(size), format_decimal(round(size))
+    return 0, format_decimal(size, format="0.#")
+
+
+def change_statement(previous_name: str | None, change: WaveChange | None) -> ChangeStatement:
+    """How a group's index moved since the wave before (``previous_name``: None for the first
+    wave; ``change``: None when the group is hidden in one of the two)."""
+    if previous_name is None:
+        return ChangeStatement(
+            _(
+                "This is the first wave of this questionnaire: the next one will show whether "
+                "this group has changed."
+            )
         )
-    change = view.change
-    sentence = _(
-        "Change since “%(name)s”: %(diff)s points (95%% confidence interval %(low)s to %(high)s).",
-        name=view.previous.name,
-        diff=f"{change.difference:+.1f}",
-        low=f"{change.ci_low:+.1f}",
-        high=f"{change.ci_high:+.1f}",
+    if change is None:
+        return ChangeStatement(
+            _(
+                "No comparison with “%(name)s”: this group's figures were hidden in one of the "
+                "two waves.",
+                name=previous_name,
+            )
+        )
+    count, points = _points(change.difference)
+    if not change.is_significant:
+        sentence = _(
+            "About the same as in “%(name)s”: the difference could be chance.", name=previous_name
+        )
+    elif change.difference > 0:
+        sentence = ngettext(
+            "Up %(points)s point since “%(name)s”: a real change, not chance.",
+            "Up %(points)s points since “%(name)s”: a real change, not chance.",
+            count,
+            points=points,
+            name=previous_name,
+        )
+    else:
+        sentence = ngettext(
+            "Down %(points)s point since “%(name)s”: a real change, not chance.",
+            "Down %(points)s points since “%(name)s”: a real change, not chance.",
+            count,
+            points=points,
+            name=previous_name,
+        )
+    return ChangeStatement(sentence, _change_details(previous_name, change))
+
+
+def _signed(value: float) -> str:
+    return format_decimal(value, format="+#,##0.0;-#,##0.0")
+
+
+def _change_details(previous_name: str, change: WaveChange) -> list[str]:
+    details = [
+        _(
+            "Index in “%(name)s”: %(before)s, from %(before_n)s responses; now %(after)s, from "
+            "%(after_n)s responses.",
+            name=previous_name,
+            before=format_decimal(change.before_mean, format="#,##0.0"),
+            before_n=format_decimal(change.before_n),
+            after=format_decimal(change.after_mean, format="#,##0.0"),
+            after_n=format_decimal(change.after_n),
+        ),
+        _(
+            "Difference: %(diff)s; with 95%% confidence, the true change lies between %(low)s "
+            "and %(high)s.",
+            diff=_signed(change.difference),
+            low=_signed(change.ci_low),
+            high=_signed(change.ci_high),
+        ),
+    ]
+    if change.p_value is not None:
+        p_value = (
+            _("p < %(p)s", p=format_decimal(0.001))
+            if change.p_value < 0.001
+            else _("p = %(p)s", p=format_decimal(change.p_value, format="0.###"))
+        )
+        details.append(_("Method: Welch's t-test on each person's index (%(p)s).", p=p_value))
+    return details
+
+
+def view_change(view: HeadDashboard) -> ChangeStatement | None:
+    """The change statement of a shown group's page (None for a hidden group)."""
+    if view.group.is_suppressed:
+        return None
+    return change_statement(view.previous.name if view.previous else None, view.change)
+
+
+def step_labels() -> tuple[str, ...]:
+    """The colour scale's steps in words and the reader's numbers: "under 15", "15–24"..."""
+    labels = []
+    for step in range(len(charts.HEAT_COLOURS)):
+        low, high = charts.step_bounds(step)
+        if low is None:
+            labels.append(_("under %(n)s", n=format_decimal(charts.STEP_EDGES[0])))
+        elif high is None:
+            labels.append(_("%(n)s or more", n=format_decimal(low)))
+        else:
+            labels.append(f"{format_decimal(low)}–{format_decimal(high)}")
+    return tuple(labels)
+
+
+def scale_title() -> str:
+    return _(
+        "Scores from 0 to 100: orange below the neutral middle (%(neutral)s), purple above; "
+        "the darker, the further from it.",
+        neutral=format_decimal(charts.NEUTRAL),
     )
-    verdict = _("a real change") if change.is_significant else _("within normal variation")
-    return f"{sentence} ({verdict})"
+
+
+def neutral_label() -> str:
+    return _("%(n)s = neutral", n=format_decimal(charts.NEUTRAL))
 
 
 def categories_sentence(group: GroupResult) -> str:
@@ -125,6 +248,34 @@ def categories_sentence(group: GroupResult) -> str:
     )
 
 
+def _shade(value: float | None) -> str | None:
+    return None if value is None else charts.HEAT_COLOURS[charts.scale_step(value)]
+
+
+def answer_legend() -> tuple[str, str, str]:
+    return (_("Favorable"), _("Neutral"), _("Unfavorable"))
+
+
+def share_labels(found: Distribution) -> tuple[str, str, str]:
+    """An item's three shares as the reader writes percentages."""
+    return (
+        format_percent(found.favorable),
+        format_percent(found.neutral),
+        format_percent(found.unfavorable),
+    )
+
+
+def item_rows(
+    survey: Survey, found: AnswerDistributions, locale: str
+) -> list[tuple[str, Distribution]]:
+    """Each answered item as "3. Its text" in the reader's language, with its distribution."""
+    return [
+        (f"{number}. {item.texts.get(locale) or item.texts['en']}", found.items[item.id])
+        for number, item in enumerate(survey.instrument.items, start=1)
+        if item.id in found.items
+    ]
+
+
 def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> bytes:
     """The department's report for a team meeting: what the results page shows of a released
     group, but the verbatim answers, which stay on screen."""
@@ -134,16 +285,17 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
     title = f"{group.key} — {survey.name}"
     period = _(
         "Survey open from %(start)s to %(end)s; report of %(today)s.",
-        start=format_date(survey.opens_at),
-        end=format_date(survey.closes_at),
-        today=format_date(today),
+        start=format_day(survey.opens_at),
+        end=format_day(survey.closes_at),
+        today=format_day(today),
     )
     footer = _("%(title)s · for the team's own discussion", title=title)
     blocks: list[pdf_report.Block] = [pdf_report.Paragraph(period)]
     blocks.append(pdf_report.Paragraph(index_sentence(view), size=11))
-    change = change_sentence(view)
+    change = view_change(view)
     if change:
-        blocks.append(pdf_report.Paragraph(change))
+        blocks.append(pdf_report.Paragraph(change.sentence))
+        blocks += [pdf_report.Paragraph(line, size=7.5) for line in change.details]
     keys = [d for d in DIMENSIONS if d in group.dimensions]
     labels = tuple(str(DIMENSION_LABELS[d]) for d in keys)
     blocks += [
@@ -154,6 +306,7 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
             tuple(view.company.dimensions.get(d) for d in keys),
             group.name,
             _("Company"),
+            neutral_label(),
         ),
         pdf_report.Table(
             (_("Dimension"), group.name, _("Company")),
@@ -165,7 +318,12 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
                 )
                 for d, label in zip(keys, labels, strict=True)
             ),
+            shades=tuple(
+                (None, _shade(group.dimensions[d]), _shade(view.company.dimensions.get(d)))
+                for d in keys
+            ),
         ),
+        pdf_report.Paragraph(scale_title(), size=8),
         pdf_report.Heading(_("In their own words")),
         pdf_report.Paragraph(categories_sentence(group)),
         pdf_report.Heading(_("Where to act")),
@@ -180,8 +338,8 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
             pdf_report.Table(
                 (_("Module"), _("Enrolled"), _("Completed"), _("Overdue")),
                 tuple(
-                    (titles.get(row.module_id, ""), str(row.enrolled), str(row.completed))
-                    + (str(row.overdue),)
+                    (titles.get(row.module_id, ""), format_decimal(row.enrolled))
+                    + (format_decimal(row.completed), format_decimal(row.overdue))
                     for row in view.training
                 ),
             )
@@ -191,29 +349,18 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
             pdf_report.Paragraph(_("No module has been assigned to this department yet."))
         )
     if view.items:
-        rows = [
-            (number, item, view.items.items[item.id])
-            for number, item in enumerate(survey.instrument.items, start=1)
-            if item.id in view.items.items
-        ]
+        rows = item_rows(survey, view.items, locale)
         blocks += [
             pdf_report.Heading(_("Item by item")),
             pdf_report.AnswerBars(
-                tuple(str(number) for number, _item, _found in rows),
-                tuple((d.favorable, d.neutral, d.unfavorable) for _n, _i, d in rows),
-                (_("Favorable"), _("Neutral"), _("Unfavorable")),
+                tuple(label for label, _found in rows),
+                tuple((d.favorable, d.neutral, d.unfavorable) for _label, d in rows),
+                answer_legend(),
+                tuple(share_labels(d) for _label, d in rows),
             ),
             pdf_report.Table(
                 (_("Statement"), _("Favorable"), _("Neutral"), _("Unfavorable")),
-                tuple(
-                    (
-                        f"{number}. {item.texts.get(locale) or item.texts['en']}",
-                        format_percent(d.favorable),
-                        format_percent(d.neutral),
-                        format_percent(d.unfavorable),
-                    )
-                    for number, item, d in rows
-                ),
+                tuple((label, *share_labels(d)) for label, d in rows),
             ),
         ]
     blocks.append(

@@ -4,6 +4,8 @@ HR uses the training page too, for every department."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import (
     Blueprint,
     Response,
@@ -24,12 +26,12 @@ from cxculture import charts, disclosure, exports
 from cxculture.access import roles_required
 from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
-from cxculture.models import Role, Survey, utcnow
+from cxculture.models import Role, Survey, SurveyState, utcnow
 from cxculture.query_params import id_arg, number_arg, parse_id, text_arg
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit, org, training
 from cxculture.services.org import reach
-from cxculture.services.results import dashboards
+from cxculture.services.results import dashboards, homes
 from cxculture.services.training import assignments
 from cxculture.templating import DIMENSION_LABELS
 
@@ -43,10 +45,11 @@ bp = Blueprint("dashboards", __name__)
 @bp.route("/")
 @roles_required(Role.DEPT_HEAD)
 def head_home():
+    now = utcnow()
     return render_template(
         "dashboards/head_home.html",
-        departments=org.department_rows(current_user.headed_departments),
-        summary=dashboards.head_summary(current_user, utcnow()),
+        home=homes.head_home(current_user, now, str(get_locale())),
+        now=now,
     )
 
 
@@ -194,7 +197,24 @@ def results_page():
         view=view,
         surveys=surveys,
         titles=training.titles(str(get_locale())),
+        index_sentence=reports.index_sentence(view) if not view.group.is_suppressed else "",
+        change=reports.view_change(view),
+        hidden_reason=reports.hidden_reason(view.found.minimum),
+        # The company's own page is HR's overview; a head reads its figures beside their own.
+        company_link=url_for("dashboards.overview", survey=survey.id)
+        if current_user.has_role(Role.HR_ADMIN)
+        else None,
+        chart_layouts=charts.LAYOUTS,
+        phone_media=charts.PHONE_MEDIA,
     )
+
+
+def _layout() -> charts.Layout:
+    """The layout a chart's ``layout`` parameter asks for (the wide one by default)."""
+    layout = charts.LAYOUTS.get(request.args.get("layout", charts.WIDE.name))
+    if layout is None:
+        abort(400)
+    return layout
 
 
 @bp.route("/results/chart.png")
@@ -210,6 +230,8 @@ def results_chart():
         tuple(found.company.dimensions.get(d) for d in keys),
         group.name,
         _("Company"),
+        _layout(),
+        reports.neutral_label(),
     )
     return _cached(image, "image/png")
 
@@ -222,15 +244,13 @@ def results_items_chart():
     items = disclosure.answer_distributions(found, group.key)
     if items is None:
         abort(404)
-    rows = [
-        (number, items.items[item.id])
-        for number, item in enumerate(survey.instrument.items, start=1)
-        if item.id in items.items
-    ]
+    rows = reports.item_rows(survey, items, str(get_locale()))
     image = charts.answer_bars(
-        tuple(str(number) for number, _found in rows),
-        tuple((d.favorable, d.neutral, d.unfavorable) for _number, d in rows),
-        (_("Favorable"), _("Neutral"), _("Unfavorable")),
+        tuple(label for label, _found in rows),
+        tuple((d.favorable, d.neutral, d.unfavorable) for _label, d in rows),
+        reports.answer_legend(),
+        _layout(),
+        tuple(reports.share_labels(d) for _label, d in rows),
     )
     return _cached(image, "image/png")
 
@@ -265,28 +285,51 @@ def overview():
     surveys = disclosure.result_surveys()
     survey = _survey_param(surveys)
     level = _level()
-    view = None if survey is None else dashboards.company_overview(survey, level, utcnow())
+    now = utcnow()
+    view = None if survey is None else dashboards.company_overview(survey, level, now)
     return render_template(
         "dashboards/overview.html",
         view=view,
         surveys=surveys,
-        heatmap_rows=HEATMAP_ROWS,
+        heatmap_shown=view is not None and _heatmap_shown(view),
         scale_step=charts.scale_step,
+        step_labels=reports.step_labels(),
+        scale_title=reports.scale_title(),
         hidden_notice=reports.hidden_notice,
+        open_waves=set() if view is None else _open_waves(view.trend, now),
+        chart_layouts=charts.LAYOUTS,
+        phone_media=charts.PHONE_MEDIA,
     )
+
+
+def _open_waves(trend: list[disclosure.TrendPoint], now: datetime) -> set[int]:
+    """The ids of the waves in ``trend`` that are still open: their figures may change."""
+    return {point.survey.id for point in trend if point.survey.state(now) is not SurveyState.CLOSED}
+
+
+def _heatmap_shown(view: dashboards.Overview) -> bool:
+    """Whether the overview draws its heatmap: some department at the level shows figures,
+    and few enough rows that the picture reads better than the table alone."""
+    shown = any(not row.group.is_suppressed for row in view.rows)
+    return shown and len(view.rows) <= HEATMAP_ROWS
 
 
 @bp.route("/overview/heatmap.png")
 @roles_required(Role.HR_ADMIN)
 def overview_heatmap():
     view = dashboards.company_overview(_survey_or_404(), _level(), utcnow(), with_trend=False)
-    if not view.rows or len(view.rows) > HEATMAP_ROWS:
+    if not _heatmap_shown(view):
         abort(404)
     image = charts.heatmap(
         tuple(row.group.key for row in view.rows),
         tuple(str(DIMENSION_LABELS[d]) for d in DIMENSIONS),
         tuple(tuple(row.group.dimensions.get(d) for d in DIMENSIONS) for row in view.rows),
-        _("< %(n)d", n=view.found.minimum),
+        reports.hidden_notice(next(row.group for row in view.rows if row.group.is_suppressed))
+        if any(row.group.is_suppressed for row in view.rows)
+        else "",
+        _layout(),
+        reports.step_labels(),
+        reports.scale_title(),
     )
     return _cached(image, "image/png")
 
@@ -294,11 +337,17 @@ def overview_heatmap():
 @bp.route("/overview/trend.png")
 @roles_required(Role.HR_ADMIN)
 def overview_trend():
-    trend = disclosure.company_trend(_survey_or_404(), utcnow())
+    now = utcnow()
+    trend = disclosure.company_trend(_survey_or_404(), now)
+    still_open = _open_waves(trend, now)
     image = charts.trend_line(
         tuple(point.survey.name for point in trend),
         tuple(point.company.index for point in trend),
         _("Company"),
+        tuple(point.survey.id in still_open for point in trend),
+        _("still open"),
+        _layout(),
+        reports.neutral_label(),
     )
     return _cached(image, "image/png")
 

@@ -48,8 +48,10 @@ def test_the_trend_leaves_a_gap_for_a_hidden_wave():
     assert image.startswith(PNG)
 
 
-def test_heat_steps_cover_the_scale():
-    assert [charts.scale_step(v) for v in (0, 9.9, 10, 49.5, 99.9, 100)] == [0, 0, 1, 4, 9, 9]
+def test_every_layout_draws_every_chart():
+    for layout in charts.LAYOUTS.values():
+        assert charts.trend_line(("W1", "W2"), (50.0, 60.0), "Co", layout=layout).startswith(PNG)
+        assert charts.heatmap(("IT",), ("Listen",), ((50.0,),), "", layout).startswith(PNG)
 
 
 def _pages(pdf: bytes) -> list[str]:
@@ -66,7 +68,9 @@ def test_a_report_flows_over_pages_and_repeats_a_tables_header():
             pdf_report.DimensionBars(
                 ("Listen", "Lead"), (70.0, 40.0), (60.0, None), "CC", "Company"
             ),
-            pdf_report.AnswerBars(("1", "2"), ((0.5, 0.3, 0.2), (0.1, 0.1, 0.8)), ("F", "N", "U")),
+            pdf_report.AnswerBars(
+                ("1. We listen", "2. We lead"), ((0.5, 0.3, 0.2), (0.1, 0.1, 0.8)), ("F", "N", "U")
+            ),
             pdf_report.Table(("Statement", "Favorable"), rows),
         ],
         "Contact Center · for the team",
@@ -75,6 +79,7 @@ def test_a_report_flows_over_pages_and_repeats_a_tables_header():
     pages = _pages(pdf)
     assert len(pages) >= 3
     assert "Índice: 72 — atenção ao cliente" in pages[0]
+    assert "1. We listen" in pages[0]  # the item's text beside its bar
     assert all("Statement Favorable" in page for page in pages[1:])  # the header again
     assert all(f"·  {number}" in page for number, page in enumerate(pages, start=1))
     text = "\n".join(pages)

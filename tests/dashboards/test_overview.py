@@ -68,7 +68,7 @@ def test_the_lowest_and_highest_are_ranked_by_index(hr, demo, guarded):
 def test_the_heatmap_is_drawn_from_guarded_numbers_only(hr, demo, hidden_key, monkeypatch):
     drawn = {}
 
-    def spy(rows, columns, values, label):
+    def spy(rows, columns, values, label, *layout_and_key):
         drawn.update(zip(rows, values, strict=True))
         return b"\x89PNG fake"
 

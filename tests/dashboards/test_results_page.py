@@ -46,7 +46,7 @@ def test_a_suppressed_group_shows_no_number_and_no_chart(demo, hidden_key, brows
     hidden = hidden_key
     page = browser.client.get(f"/dashboards/results?survey={demo}&department={hidden}")
     html = page.get_data(as_text=True)
-    assert "no numbers are shown for this group" in html
+    assert "this group shows no figures" in html
     assert "Customer Orientation Index:" not in html
     assert "report.pdf" not in html  # no report of a group that shows nothing
     chart = browser.client.get(f"/dashboards/results/chart.png?survey={demo}&department={hidden}")
@@ -61,14 +61,14 @@ def test_results_open_on_the_closed_wave_and_compare_waves(demo, app, browser):
     url = "/dashboards/results?department=Operations&survey=" + str(demo + 1)
     while_open = browser.client.get(url).get_data(as_text=True)
     assert "Results come out when the survey closes" in while_open
-    assert "Change since" not in while_open
+    assert "cx-change" not in while_open  # no comparison before results come out
     with app.app_context():
         second = db.session.get(Survey, demo + 1)
         second.closed_at = utcnow()
         db.session.commit()
     second = browser.client.get(url).get_data(as_text=True)
-    assert "Change since “Customer orientation, first wave”" in second
-    assert "confidence interval" in second
+    assert re.search(r'class="mb-1 cx-change">[^<]*“Customer orientation, first wave”', second)
+    assert "with 95% confidence" in second  # the statistics, behind "How sure is this?"
 
 
 def test_the_item_chart_is_drawn_for_shown_groups_only(demo, hidden_key, browser):
