@@ -63,6 +63,23 @@ class ModuleForm(Form):
     submit = SubmitField(_l("Create the module"))
 
 
+QUIZ_PROBLEMS = {  # why a knowledge check is refused (services.training.QUIZ_PROBLEMS)
+    "yaml": _l("This is not valid YAML: check the indentation and the colons."),
+    "shape": _l("Write a pass_mark and a list of questions."),
+    "count": _l("A knowledge check has 3 to 5 questions."),
+    "question": _l(
+        "Question %(number)d needs at least two options and, as its answer, the number of the "
+        "right one (counting from 0)."
+    ),
+    "pass_mark": _l("The pass mark is a share above 0 and at most 1, such as 0.67."),
+}
+
+
+def quiz_problem(problem: str, number: int) -> str:
+    """Why the knowledge check was refused, in the reader's language."""
+    return str(QUIZ_PROBLEMS[problem]) % {"number": number}
+
+
 class TextForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body_markdown = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()])

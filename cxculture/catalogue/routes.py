@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from config import SUPPORTED_LOCALES
 from cxculture.access import roles_required
-from cxculture.catalogue.forms import ModuleForm, TextForm
-from cxculture.hr.forms import ActionForm
+from cxculture.catalogue.forms import ModuleForm, TextForm, quiz_problem
+from cxculture.hr.forms import ActionForm, ConfirmForm
 from cxculture.models import Role, utcnow
 from cxculture.services import training
+from cxculture.services.training import archiving
 
 bp = Blueprint("catalogue", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
@@ -85,8 +87,8 @@ def edit(slug: str, locale: str):
                     form.reflection_prompt.data,
                     form.quiz.data,
                 )
-            except training.ModuleError as exc:
-                form.quiz.errors.append(str(exc))
+            except training.QuizInvalid as exc:
+                form.quiz.errors.append(quiz_problem(exc.problem, exc.number))
             else:
                 flash(_("Saved."), "success")
                 return redirect(url_for("catalogue.edit", slug=slug, locale=locale))
@@ -100,10 +102,37 @@ def edit(slug: str, locale: str):
     )
 
 
+@bp.route("/<slug>/archive")
+@HR_ONLY
+def confirm_archive(slug: str):
+    """The second step of archiving: who has the module assigned, and what happens to them."""
+    module = _module_or_404(slug)
+    if module.archived_at is not None:
+        flash(_("This module is already archived."), "info")
+        return redirect(url_for("catalogue.index"))
+    text = module.text_in(str(get_locale()))
+    return render_template(
+        "catalogue/confirm_archive.html",
+        module=module,
+        title=text.title if text else module.slug,
+        impact=archiving.archive_impact(module, utcnow()),
+        form=ConfirmForm(formdata=None, confirm="archive"),
+    )
+
+
 @bp.route("/<slug>/<any(archive, restore):action>", methods=["POST"])
 @HR_ONLY
 def archive(slug: str, action: str):
     module = _module_or_404(slug)
+    if action == "archive" and not ConfirmForm().confirms("archive"):
+        return redirect(url_for("catalogue.confirm_archive", slug=slug))  # not confirmed
     if ActionForm().validate_on_submit():
-        training.set_archived(current_user, module, action == "archive", utcnow())
+        text = module.text_in(str(get_locale()))
+        title = text.title if text else module.slug
+        # Archived or restored already (a double submit): nothing changes, nothing to say.
+        changed = training.set_archived(current_user, module, action == "archive", utcnow())
+        if changed and action == "archive":
+            flash(_("“%(title)s” archived.", title=title), "success")
+        elif changed:
+            flash(_("“%(title)s” restored to the catalogue.", title=title), "success")
     return redirect(url_for("catalogue.index"))

@@ -148,7 +148,6 @@ def person(user_id: int):
         person=person,
         form=form,
         action_form=ActionForm(),
-        erase_form=EraseForm(formdata=None),
         events=audit.events_for("user", person.id),
     ), (422 if form.is_submitted() else 200)
 
@@ -170,14 +169,40 @@ def resend_link(user_id: int):
     return redirect(url_for("people.person", user_id=user_id))
 
 
+@bp.route("/people/<int:user_id>/erase")
+@HR_ONLY
+def confirm_erase(user_id: int):
+    """The second step of erasing: whose data, what goes and what stays, then the email typed."""
+    person = _person_or_404(user_id)
+    preview = erasure.erasure_preview(person, current_user)
+    refusal = None
+    if isinstance(preview.refusal, erasure.SelfErasure):
+        refusal = _("You cannot erase your own account. Ask another HR admin.")
+    elif isinstance(preview.refusal, erasure.LastHrAdmin):
+        refusal = _("This is the only active HR admin: make someone else HR admin first.")
+    return render_template(
+        "people/confirm_erase.html",
+        person=person,
+        preview=preview,
+        form=EraseForm(formdata=None),
+        refusal=refusal,
+    )
+
+
 @bp.route("/people/<int:user_id>/erase", methods=["POST"])
 @HR_ONLY
 def erase(user_id: int):
-    person = _person_or_404(user_id)
+    person = people.get_person(user_id)
+    if person is None:
+        if not erasure.was_erased(user_id):
+            abort(404)
+        # Erased by the first of two submits: say so rather than "not found".
+        flash(_("This person has already been erased."), "info")
+        return redirect(url_for("people.people_index"))
     form = EraseForm()
     if not form.validate_on_submit() or not form.confirms(person):
         flash(_("Type the person's email exactly to confirm: nobody was erased."), "warning")
-        return redirect(url_for("people.person", user_id=user_id))
+        return redirect(url_for("people.confirm_erase", user_id=user_id))
     try:
         erasure.erase_person(person, current_user, utcnow())
     except erasure.SelfErasure:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, HiddenField, SubmitField
+from wtforms.validators import Length
 
 from cxculture.forms import Form
 
@@ -18,5 +19,11 @@ class UploadForm(Form):
 
 
 class ApplyForm(Form):
+    """The confirmation page's button: applying refuses a request without ``confirm``."""
+
+    confirm = HiddenField(validators=[Length(max=32)])
     send_emails = BooleanField(_l("Email newcomers a link to set their password"), default=True)
     submit = SubmitField(_l("Apply"))
+
+    def confirms(self, action: str) -> bool:
+        return self.confirm.data == action

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -11,15 +12,29 @@ from cxculture.access import roles_required
 from cxculture.models import Role, utcnow
 from cxculture.roster.forms import ApplyForm, UploadForm
 from cxculture.services.org import roster
-from cxculture.services.org.roster.labels import ROSTER_FILE_ERRORS
+from cxculture.services.org.roster.labels import (
+    column_name,
+    column_synonyms,
+    file_error_message,
+    problem_value,
+)
 
 bp = Blueprint("roster", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
 SHOWN = 200  # rows listed per kind of change in the preview; the counts give the rest
 
 
-def _file_error(error: roster.RosterFileError) -> str:
-    return str(ROSTER_FILE_ERRORS[error.code]) % {"detail": error.detail}
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _columns() -> list[tuple[str, str, list[str], bool]]:
+    """Each column as the reader's language names it: (key, name, other names, required)."""
+    locale = _locale()
+    return [
+        (key, column_name(key, locale), column_synonyms(key, locale), key in roster.REQUIRED)
+        for key in roster.COLUMN_NAMES
+    ]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -31,7 +46,7 @@ def upload():
         try:
             roster.read_roster(data, current_app.config["CX_ROSTER_MAX_MB"] * 1024 * 1024)
         except roster.RosterFileError as exc:
-            form.file.errors.append(_file_error(exc))
+            form.file.errors.append(file_error_message(exc, _locale()))
         else:
             record = roster.store_upload(
                 form.file.data.filename or "", data, form.deactivate_missing.data, current_user
@@ -41,7 +56,7 @@ def upload():
         "roster/upload.html",
         form=form,
         imports=roster.recent_imports(),
-        columns=roster.COLUMN_NAMES,
+        columns=_columns(),
         max_mb=current_app.config["CX_ROSTER_MAX_MB"],
     )
 
@@ -62,7 +77,15 @@ def _emptied():
 @bp.route("/<int:import_id>")
 @HR_ONLY
 def preview(import_id: int):
+    """The file against the people as they are; once applied, what applying it changed."""
     record = _import_or_404(import_id)
+    if record.applied_at is not None:
+        return render_template(
+            "roster/result.html",
+            record=record,
+            result=roster.import_result(record, SHOWN),
+            shown=SHOWN,
+        )
     if not record.content:
         return _emptied()
     parsed = roster.read_roster(record.content)  # it was read without error at upload
@@ -74,7 +97,34 @@ def preview(import_id: int):
         record=record,
         parsed=parsed,
         plan=plan,
-        form=ApplyForm(),
+        shown=SHOWN,
+        column=lambda key: column_name(key, _locale()),
+        problem_value=lambda problem: problem_value(problem, _locale()),
+    )
+
+
+@bp.route("/<int:import_id>/apply")
+@HR_ONLY
+def confirm_apply(import_id: int):
+    """The second step of applying: how many people are created, updated and deactivated,
+    and which departments appear, planned against the people as they are now."""
+    record = _import_or_404(import_id)
+    if record.applied_at is not None:
+        return redirect(url_for("roster.preview", import_id=record.id))
+    if not record.content:
+        return _emptied()
+    plan = roster.plan_roster(
+        roster.read_roster(record.content),
+        deactivate_missing=record.deactivate_missing,
+        actor=current_user,
+    )
+    if not plan.is_applicable:  # the preview lists the rejected rows
+        return redirect(url_for("roster.preview", import_id=record.id))
+    return render_template(
+        "roster/confirm_apply.html",
+        record=record,
+        plan=plan,
+        form=ApplyForm(formdata=None, confirm="apply"),
         shown=SHOWN,
     )
 
@@ -89,6 +139,8 @@ def apply(import_id: int):
     if record.applied_at is not None:
         flash(_("This file has already been applied. Upload it again to re-apply it."), "info")
         return redirect(url_for("roster.preview", import_id=record.id))
+    if not form.confirms("apply"):  # not confirmed (an old page's button): nothing is done
+        return redirect(url_for("roster.confirm_apply", import_id=record.id))
     if not record.content:
         return _emptied()
     try:
@@ -100,6 +152,8 @@ def apply(import_id: int):
             send_emails=form.send_emails.data,
             record=record,
         )
+    except roster.AlreadyApplied:  # by a submit a moment ago (a double click, two tabs)
+        flash(_("This file has already been applied. Upload it again to re-apply it."), "info")
     except roster.RosterHasProblems:
         flash(
             _("Some rows are rejected: nothing was changed. Fix the file and upload it again."),
@@ -111,6 +165,7 @@ def apply(import_id: int):
             "danger",
         )
     else:
+        # The one banner of the result page (the page itself lists what changed).
         counts = plan.counts()
         flash(
             _(

@@ -362,3 +362,74 @@ def test_erasing_someone_unknown_is_a_404(browser, hr_admin):
         "/hr/org/people/999999/erase", data={"csrf_token": token, "confirm_email": "x@y.test"}
     )
     assert response.status_code == 404
+
+
+# The confirmation page -----------------------------------------------------------------------
+
+
+def test_the_erase_page_names_whose_data_goes_and_what_stays(app, browser, hr_admin, zelia):
+    browser.login(hr_admin.email)
+    html = browser.client.get(f"/hr/org/people/{zelia}/erase").get_data(as_text=True)
+    assert f"Erase {NAME} for good?" in html
+    assert EMAIL in html
+    assert NUMBER in html
+    assert f"They head {TEAM}" in html
+    assert "1 person has them as manager and is left with none." in html
+    assert "The messages they wrote when assigning training to 12 people." in html
+    assert "Their survey answers, if any, stay in the results" in html
+    assert 'name="confirm_email"' in html
+    assert f'href="/hr/org/people/{zelia}">Cancel</a>' in html
+    with app.app_context():
+        assert db.session.get(User, zelia) is not None  # reading it erases nobody
+
+
+def test_the_erase_page_never_tells_whether_the_person_answered(app, browser, hr_admin, zelia):
+    """She answered Wave 1 and left a draft in Wave 2: the page says neither, nor how many
+    emails or modules of her own she has (reminders and suggestions would show through)."""
+    browser.login(hr_admin.email)
+    html = browser.client.get(f"/hr/org/people/{zelia}/erase").get_data(as_text=True)
+    with app.app_context():
+        preview = erasure.erasure_preview(_zelia(), _hr())
+    assert "Wave 1" not in html
+    assert "Wave 2" not in html
+    assert not {"responses", "drafts", "emails", "enrolments"} & set(vars(preview))
+
+
+def test_the_person_page_links_to_the_erase_page(browser, hr_admin, zelia):
+    browser.login(hr_admin.email)
+    html = browser.client.get(f"/hr/org/people/{zelia}").get_data(as_text=True)
+    assert f'href="/hr/org/people/{zelia}/erase"' in html
+    assert 'name="confirm_email"' not in html  # typed on the next page, after reading it
+
+
+def test_the_erase_page_of_your_own_account_has_no_button(browser, hr_admin):
+    browser.login(hr_admin.email)
+    html = browser.client.get(f"/hr/org/people/{hr_admin.id}/erase").get_data(as_text=True)
+    assert "You cannot erase your own account" in html
+    assert 'name="confirm_email"' not in html
+
+
+def test_a_confirmed_erasure_submitted_twice_erases_once(app, browser, hr_admin, zelia):
+    browser.login(hr_admin.email)
+    path = f"/hr/org/people/{zelia}/erase"
+    token = csrf_token(browser.client.get(path).get_data(as_text=True))
+    first = browser.client.post(path, data={"csrf_token": token, "confirm_email": EMAIL})
+    second = browser.client.post(path, data={"csrf_token": token, "confirm_email": EMAIL})
+    assert first.headers["Location"] == second.headers["Location"] == "/hr/org/people"
+    html = browser.client.get("/hr/org/people").get_data(as_text=True)
+    assert "This person has already been erased." in html
+    with app.app_context():
+        erased = select(func.count(AuditEvent.id)).where(AuditEvent.action == "org.person_erased")
+        assert db.session.execute(erased).scalar_one() == 1
+
+
+def test_a_wrong_email_sends_back_to_the_erase_page(app, browser, hr_admin, zelia):
+    browser.login(hr_admin.email)
+    response = _erase_page(browser, zelia, "someone@example.test")
+    assert response.headers["Location"] == f"/hr/org/people/{zelia}/erase"
+
+
+@pytest.mark.parametrize("who", ["employee", "head"])
+def test_only_hr_reads_the_erase_page(request, browser, zelia, who):
+    browser.login(request.getfixturevalue(who).email)
+    assert browser.client.get(f"/hr/org/people/{zelia}/erase").status_code == 403

@@ -510,7 +510,7 @@ def test_hr_uploads_previews_and_applies(app, browser, hr_admin):
         content_type="multipart/form-data",
     )
     page = response.location
-    applied = browser.post_form(page, {"send_emails": "y"}, action=f"{page}/apply")
+    applied = browser.post_form(f"{page}/apply", {"send_emails": "y", "confirm": "apply"})
     assert applied.status_code == 302
     html = browser.client.get(page).get_data(as_text=True)
     assert "Applied: 3 created, 0 updated, 0 deactivated, 4 departments created." in html

@@ -110,7 +110,7 @@ def test_archived_modules_leave_the_catalogue_but_stay_readable_to_their_takers(
     browser.post_form("/training/right-first-time", {}, action="/training/right-first-time/enrol")
     browser.logout()
     browser.login(hr_admin.email)
-    browser.post_form("/hr/modules/", {}, action="/hr/modules/right-first-time/archive")
+    browser.post_form("/hr/modules/right-first-time/archive", {"confirm": "archive"})
     with app.app_context():
         archived = db.session.execute(
             select(Module).where(Module.slug == "right-first-time")

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, exists, func, select, update
 
 from cxculture.extensions import db
 from cxculture.models import (
+    ApiToken,
+    AuditEvent,
     Enrolment,
     Invitation,
     OutboxMessage,
@@ -65,7 +67,7 @@ class ErasureReport:
         }
 
 
-def _check(person: User, actor: User | None) -> None:
+def _check(person: User, actor: User | None, *, lock: bool = True) -> None:
     if actor is not None and person.id == actor.id:
         raise SelfErasure()
     if not (person.is_hr_admin and person.is_active):
@@ -73,13 +75,52 @@ def _check(person: User, actor: User | None) -> None:
     # Every active HR admin's row is locked (PostgreSQL; SQLite has one writer anyway), the
     # person's too: two admins erasing each other at once wait for one another, and the second
     # finds the first gone.
-    admins = db.session.execute(
-        select(User.id)
-        .where(User.is_hr_admin.is_(True), User.is_active.is_(True))
-        .with_for_update()
-    ).scalars()
-    if not set(admins) - {person.id}:
+    admins = select(User.id).where(User.is_hr_admin.is_(True), User.is_active.is_(True))
+    others = set(db.session.execute(admins.with_for_update() if lock else admins).scalars())
+    if not others - {person.id}:
         raise LastHrAdmin()
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What erasing a person would end, for HR to read before confirming: their powers and
+    links to others. Nothing about their survey answers, drafts, emails or modules taken on
+    their own is counted: how many there are would tell whether they answered."""
+
+    refusal: ErasureRefused | None  # why it cannot be done now, or None
+    heads: list[str]  # paths of the departments they head: left without them
+    manages: int  # people whose manager they are: left with no manager
+    is_hr_admin: bool
+    api_tokens: int  # API tokens they created: deleted, they stop working at once
+    assignments_written: int  # training they assigned with a message: the message goes
+
+
+def erasure_preview(person: User, actor: User | None) -> ErasurePreview:
+    """What ``erase_person(person, actor)`` would end (nothing is locked or changed)."""
+    refusal: ErasureRefused | None = None
+    try:
+        _check(person, actor, lock=False)
+    except ErasureRefused as exc:
+        refusal = exc
+    manages = db.session.execute(
+        select(func.count(User.id)).where(User.manager_id == person.id)
+    ).scalar_one()
+    tokens = db.session.execute(
+        select(func.count(ApiToken.id)).where(ApiToken.created_by_id == person.id)
+    ).scalar_one()
+    written = db.session.execute(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.assigned_by_id == person.id, Enrolment.message.is_not(None)
+        )
+    ).scalar_one()
+    return ErasurePreview(
+        refusal=refusal,
+        heads=[department.path for department in person.headed_departments],
+        manages=manages,
+        is_hr_admin=person.is_hr_admin,
+        api_tokens=tokens,
+        assignments_written=written,
+    )
 
 
 def _mentions(data: bytes, terms: list[str]) -> bool:
@@ -148,3 +189,19 @@ def erase_person(person: User, actor: User | None, now: datetime) -> ErasureRepo
     audit.record(actor, "org.person_erased", "user", person_id, **report.as_details())
     db.session.commit()
     return report
+
+
+def was_erased(user_id: int) -> bool:
+    """Whether the audit trail notes the erasure of the person who had this id (what a second
+    submit of the erase form finds)."""
+    return bool(
+        db.session.execute(
+            select(
+                exists().where(
+                    AuditEvent.action == "org.person_erased",
+                    AuditEvent.target_type == "user",
+                    AuditEvent.target_id == user_id,
+                )
+            )
+        ).scalar()
+    )

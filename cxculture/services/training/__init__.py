@@ -13,6 +13,7 @@ from cxculture.services.training.catalogue import (
     ModuleError,
     QuestionResult,
     QuizIncomplete,
+    QuizInvalid,
     QuizResult,
     catalogue,
     count_for_team,
@@ -36,12 +37,14 @@ from cxculture.services.training.catalogue import (
 
 # The parts offered by name come last: they use the functions above.
 from cxculture.services.training import (  # isort: skip
+    archiving,
     assignments,
 )
 
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
+    "archiving",
     "assignments",
     "catalogue",
     "count_for_team",
@@ -53,6 +56,7 @@ __all__ = [
     "get_module_by_id",
     "load_modules",
     "ModuleError",
+    "QuizInvalid",
     "MODULES",
     "my_training",
     "parse_module_file",

@@ -55,6 +55,27 @@ class ModuleError(ValueError):
     """A module file or form that cannot be accepted."""
 
 
+# Why a knowledge check is refused, as the command line says it (the module editor says it in
+# the reader's language: catalogue.forms.QUIZ_PROBLEMS).
+QUIZ_PROBLEMS = {
+    "yaml": "not valid YAML",
+    "shape": "expected pass_mark and questions",
+    "count": "a knowledge check has 3 to 5 questions",
+    "question": "question %(number)d needs options and a valid answer",
+    "pass_mark": "the pass mark is a share between 0 and 1",
+}
+
+
+class QuizInvalid(ModuleError):
+    """A knowledge check that cannot be accepted: ``problem`` (a key of QUIZ_PROBLEMS) says
+    why, ``number`` which question when it is one."""
+
+    def __init__(self, where: str, problem: str, number: int = 0):
+        super().__init__(f"{where}: {QUIZ_PROBLEMS[problem] % {'number': number}}")
+        self.problem = problem
+        self.number = number
+
+
 class QuizIncomplete(Exception):
     """Some questions were not answered, or answered with an unknown option."""
 
@@ -78,13 +99,13 @@ def render_markdown(source: str) -> str:
 def _quiz(raw: dict, where: str) -> tuple[list[dict], float]:
     questions = raw.get("questions") or []
     if not 3 <= len(questions) <= 5:
-        raise ModuleError(f"{where}: a knowledge check has 3 to 5 questions")
+        raise QuizInvalid(where, "count")
     checked = []
     for number, question in enumerate(questions, start=1):
         options = [str(option) for option in question.get("options") or []]
         answer = question.get("answer")
         if len(options) < 2 or not isinstance(answer, int) or not 0 <= answer < len(options):
-            raise ModuleError(f"{where}: question {number} needs options and a valid answer")
+            raise QuizInvalid(where, "question", number)
         checked.append(
             {
                 "question": str(question["question"]),
@@ -95,7 +116,7 @@ def _quiz(raw: dict, where: str) -> tuple[list[dict], float]:
         )
     pass_mark = float(raw.get("pass_mark", DEFAULT_PASS_MARK))
     if not 0 < pass_mark <= 1:
-        raise ModuleError(f"{where}: the pass mark is a share between 0 and 1")
+        raise QuizInvalid(where, "pass_mark")
     return checked, pass_mark
 
 
@@ -197,10 +218,10 @@ def parse_quiz(source: str) -> tuple[list[dict], float]:
     """The knowledge check written as YAML (``pass_mark`` and ``questions``), checked."""
     try:
         raw = yaml.safe_load(source) or {}
-    except yaml.YAMLError as exc:
-        raise ModuleError(f"quiz: not valid YAML ({exc.__class__.__name__})") from None
+    except yaml.YAMLError:
+        raise QuizInvalid("quiz", "yaml") from None
     if not isinstance(raw, dict):
-        raise ModuleError("quiz: expected pass_mark and questions")
+        raise QuizInvalid("quiz", "shape")
     return _quiz(raw, "quiz")
 
 
@@ -242,12 +263,16 @@ def save_text(
     return text
 
 
-def set_archived(actor: User, module: Module, archived: bool, now: datetime) -> None:
-    """Archive a module (no new enrolments; records stay readable) or bring it back."""
+def set_archived(actor: User, module: Module, archived: bool, now: datetime) -> bool:
+    """Archive a module (no new enrolments; records stay readable) or bring it back; whether
+    it changed (archiving an archived module, a double submit, changes nothing)."""
+    if (module.archived_at is not None) == archived:
+        return False
     module.archived_at = now if archived else None
     action = "training.module_archived" if archived else "training.module_restored"
     audit.record(actor, action, "module", module.id)
     db.session.commit()
+    return True
 
 
 def catalogue(include_archived: bool = False, include_unwritten: bool = False) -> list[Module]:

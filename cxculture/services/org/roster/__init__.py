@@ -9,10 +9,14 @@ holds what the codes read as. Callers use the names below, not the three modules
 """
 
 from cxculture.services.org.roster.applying import (
+    AlreadyApplied,
+    ChangedPerson,
+    ImportResult,
     PersonSaved,
     apply_person,
     apply_roster,
     get_import,
+    import_result,
     recent_imports,
     store_upload,
 )
@@ -47,8 +51,10 @@ from cxculture.services.org.roster.reading import (
 
 __all__ = [
     "ALIASES",
+    "AlreadyApplied",
     "apply_person",
     "apply_roster",
+    "ChangedPerson",
     "check_row",
     "clean_path",
     "COLUMN_NAMES",
@@ -57,6 +63,8 @@ __all__ = [
     "department_problem",
     "get_import",
     "HEADS_SEPARATOR",
+    "import_result",
+    "ImportResult",
     "LOCALES",
     "MAX_LENGTHS",
     "NO",

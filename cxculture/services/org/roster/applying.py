@@ -5,12 +5,14 @@ same writing. People are matched by employee number, so the same file twice chan
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cxculture.characters import FORBIDDEN
 from cxculture.extensions import db
@@ -47,20 +49,66 @@ def apply_roster(
     """Plan again and apply in one transaction: all of it, or nothing (RosterHasProblems when
     rows are rejected, the database's error otherwise). Returns the plan that was applied."""
     try:
+        if record is not None and not _claim(record, now):
+            raise AlreadyApplied()
         plan = plan_roster(parsed, deactivate_missing=deactivate_missing, actor=actor)
         if not plan.is_applicable:
             raise RosterHasProblems(plan.problems)
         _write(plan, now, send_emails)
         if record is not None:
-            record.applied_at = now
-            record.summary = plan.counts()
+            record.summary = {**plan.counts(), **_what_changed(plan)}
         target = record.id if record is not None else 0
         audit.record(actor, "roster.applied", "roster", target, **plan.counts(), **_roles(plan))
         db.session.commit()
-    except (RosterHasProblems, IntegrityError):
+    except (AlreadyApplied, RosterHasProblems, IntegrityError):
         db.session.rollback()
         raise
     return plan
+
+
+class AlreadyApplied(Exception):
+    """The stored file was applied already (a double submit, two tabs): nothing was changed."""
+
+
+def _claim(record: RosterImport, now: datetime) -> bool:
+    """Mark the file applied if nobody has, in one conditional UPDATE that the rest of the
+    transaction commits or undoes with it: of two applies at once, the second waits for the
+    first (PostgreSQL's row lock, SQLite's single writer) and finds it applied."""
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(RosterImport)
+            .where(RosterImport.id == record.id, RosterImport.applied_at.is_(None))
+            .values(applied_at=now)
+            .execution_options(synchronize_session=False, preserve_rowcount=True)
+        ),
+    ).rowcount
+    if claimed:
+        set_committed_value(record, "applied_at", now)
+    return bool(claimed)
+
+
+def _ids_by_number(numbers: list[str]) -> dict[str, int]:
+    """The ids of the people with these employee numbers (the caller has flushed them)."""
+    if len(numbers) <= 500:  # a small file: only the numbers concerned
+        query = select(User.employee_number, User.id).where(User.employee_number.in_(numbers))
+    else:
+        query = select(User.employee_number, User.id).where(User.employee_number.is_not(None))
+    return {number: user_id for number, user_id in db.session.execute(query) if number}
+
+
+def _what_changed(plan: RosterPlan) -> dict:
+    """Who was created, updated (and how) and deactivated, by id, and the departments created,
+    kept with the file for the result page: ids, not names (an erasure leaves nothing here)."""
+    created = _ids_by_number([row.employee_number for row in plan.creates]) if plan.creates else {}
+    return {
+        "people": {
+            "created": [created[row.employee_number] for row in plan.creates],
+            "updated": [[person.id, changes] for _row, person, changes in plan.updates],
+            "deactivated": [person.id for person in plan.deactivations],
+        },
+        "departments": list(plan.new_departments),
+    }
 
 
 @dataclass(frozen=True)
@@ -237,3 +285,77 @@ def recent_imports(limit: int = 20) -> list[RosterImport]:
 
 def get_import(import_id: int) -> RosterImport | None:
     return db.session.get(RosterImport, import_id)
+
+
+# What applying changed
+
+
+@dataclass(frozen=True)
+class ChangedPerson:
+    """A person as they are now, with what an import changed for them."""
+
+    id: int
+    name: str
+    email: str
+    department: str | None
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What applying a stored file changed: the counts, and up to ``limit`` people of each
+    kind as they are now (people erased since are left out; the counts stay)."""
+
+    counts: dict[str, int]
+    created: list[ChangedPerson] = field(default_factory=list)
+    updated: list[ChangedPerson] = field(default_factory=list)
+    deactivated: list[ChangedPerson] = field(default_factory=list)
+    departments: list[tuple[str, int | None]] = field(default_factory=list)  # path, id now
+    is_detailed: bool = True  # False for files applied before the lists were kept
+
+
+def _people(ids: list[int], changes: dict[int, list[str]] | None = None) -> list[ChangedPerson]:
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(User.id, User.name, User.email, Department.path)
+            .outerjoin(Department, Department.id == User.department_id)
+            .where(User.id.in_(ids))
+        )
+    }
+    return [
+        ChangedPerson(
+            user_id,
+            found[user_id].name,
+            found[user_id].email,
+            found[user_id].path,
+            tuple((changes or {}).get(user_id, ())),
+        )
+        for user_id in ids
+        if user_id in found
+    ]
+
+
+def import_result(record: RosterImport, limit: int) -> ImportResult | None:
+    """What applying ``record`` changed, or None when it was not applied."""
+    if record.applied_at is None:
+        return None
+    summary = record.summary or {}
+    counts = {key: value for key, value in summary.items() if isinstance(value, int)}
+    people = summary.get("people")
+    if people is None:
+        return ImportResult(counts, is_detailed=False)
+    changes = {user_id: list(found) for user_id, found in people["updated"][:limit]}
+    paths = summary.get("departments", [])[:limit]
+    department_ids = dict(
+        db.session.execute(
+            select(Department.path, Department.id).where(Department.path.in_(paths))
+        ).all()
+    )
+    return ImportResult(
+        counts,
+        created=_people(people["created"][:limit]),
+        updated=_people(list(changes), changes),
+        deactivated=_people(people["deactivated"][:limit]),
+        departments=[(path, department_ids.get(path)) for path in paths],
+    )

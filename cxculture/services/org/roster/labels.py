@@ -1,7 +1,18 @@
 """What the roster import's codes read as, in the reader's language: why a file cannot be read
-(with its detail), why a row is rejected, and what changes for a person."""
+(with its detail), why a row is rejected, what changes for a person, and what each column is
+called (the vocabulary's names in that language, from ``content/roster.yaml``)."""
 
 from flask_babel import lazy_gettext as _l
+
+from cxculture.services.org.roster.reading import (
+    COLUMN_HEADERS,
+    RosterFileError,
+    RowProblem,
+    simplify,
+)
+
+DEFAULT_LANGUAGE = "en"
+CSV_FIELD_LIMIT = "field larger than field limit"  # the csv module's words for it
 
 ROSTER_FILE_ERRORS = {
     "empty": _l("The file is empty."),
@@ -18,6 +29,10 @@ ROSTER_FILE_ERRORS = {
     "duplicate_column": _l("Two columns mean the same thing: %(detail)s."),
     "no_rows": _l("The file has a header but no people under it."),
     "too_large": _l("The file is larger than %(detail)s MB."),
+    "field_too_long": _l(
+        "A field of this file is far longer than any roster's: it does not look like an export "
+        "of people. Check that it is the right file, saved as CSV."
+    ),
 }
 ROSTER_PROBLEMS = {
     "employee_number_missing": _l("No employee number."),
@@ -59,3 +74,41 @@ ROSTER_CHANGES = {
     "reactivated": _l("active again"),
     "employee_number": _l("employee number added"),
 }
+
+
+def column_name(column: str, locale: str) -> str:
+    """What a file's header calls ``column`` in the reader's language (``locale``)."""
+    by_language = COLUMN_HEADERS[column]
+    return (by_language.get(locale) or by_language[DEFAULT_LANGUAGE])[0]
+
+
+def column_synonyms(column: str, locale: str) -> list[str]:
+    """The other headers ``column`` is recognised by: the reader's language first, then the
+    others, each once as compared (without accents, case or punctuation)."""
+    by_language = COLUMN_HEADERS[column]
+    own = by_language.get(locale) or by_language[DEFAULT_LANGUAGE]
+    others = [name for language, names in by_language.items() if names is not own for name in names]
+    seen = {simplify(own[0])}
+    synonyms = []
+    for name in [*own[1:], *others]:
+        if simplify(name) not in seen:
+            seen.add(simplify(name))
+            synonyms.append(name)
+    return synonyms
+
+
+def file_error_message(error: RosterFileError, locale: str) -> str:
+    """Why a file cannot be read, in the reader's language, columns named as they would be."""
+    if error.code == "missing_columns":
+        names = (f"“{column_name(column, locale)}”" for column in error.columns)
+        return str(ROSTER_FILE_ERRORS["missing_columns"]) % {"detail": ", ".join(names)}
+    if error.code == "not_csv" and error.detail.startswith(CSV_FIELD_LIMIT):
+        return str(ROSTER_FILE_ERRORS["field_too_long"])
+    return str(ROSTER_FILE_ERRORS[error.code]) % {"detail": error.detail}
+
+
+def problem_value(problem: RowProblem, locale: str) -> str:
+    """The value shown beside a rejected row: the file's own text, or the column at fault."""
+    if problem.reason == "bad_characters":
+        return column_name(problem.value, locale)
+    return problem.value

@@ -26,7 +26,8 @@ CONTENT = Path(__file__).resolve().parents[3] / "content"
 # The vocabulary of HR systems' exports: column names in en/pt/es, yes and no, languages
 # (compared without accents, case or punctuation), kept as data beside the lexicons.
 VOCABULARY = yaml.safe_load((CONTENT / "roster.yaml").read_text(encoding="utf-8"))
-COLUMN_NAMES: dict[str, list[str]] = VOCABULARY["columns"]
+# Each column's names per interface language, as written; the first is the column's name there.
+COLUMN_HEADERS: dict[str, dict[str, list[str]]] = VOCABULARY["columns"]
 REQUIRED = ("employee_number", "name", "email", "department")
 HEADS_SEPARATOR = "|"
 YES = frozenset(VOCABULARY["yes"])
@@ -43,17 +44,34 @@ def simplify(text: str) -> str:
     return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
 
 
-ALIASES = {simplify(name): column for column, names in COLUMN_NAMES.items() for name in names}
+def _every_name(by_language: dict[str, list[str]]) -> list[str]:
+    """A column's names in every language, each once (as compared)."""
+    names = [name for language in by_language.values() for name in language]
+    return list({simplify(name): name for name in reversed(names)}.values())[::-1]
+
+
+# Every name each column is recognised by, whatever the reader's language.
+COLUMN_NAMES: dict[str, list[str]] = {
+    column: _every_name(by_language) for column, by_language in COLUMN_HEADERS.items()
+}
+ALIASES: dict[str, str] = {}
+for _column, _names in COLUMN_NAMES.items():
+    for _name in _names:
+        # One header naming two columns would be read as whichever came last: refuse the data.
+        if ALIASES.setdefault(simplify(_name), _column) != _column:
+            raise ValueError(f"roster.yaml gives the name {_name!r} to two columns")
 
 
 class RosterFileError(ValueError):
     """The file as a whole cannot be read as a roster; ``code`` says why, ``detail`` names
-    what (columns, a size). Nothing is changed."""
+    what (columns, a size), and ``columns`` the missing columns by key (for the pages to name
+    them in the reader's language). Nothing is changed."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", columns: tuple[str, ...] = ()):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.columns = columns
 
 
 class RosterHasProblems(ValueError):
@@ -186,7 +204,7 @@ def _header(fields: list[str]) -> tuple[dict[int, str], dict[str, str], list[str
         columns[column] = name
     missing = [column for column in REQUIRED if column not in columns]
     if missing:
-        raise RosterFileError("missing_columns", ", ".join(missing))
+        raise RosterFileError("missing_columns", ", ".join(missing), tuple(missing))
     return positions, columns, unknown
 
 
