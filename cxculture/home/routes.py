@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from redis import Redis
 from redis.exceptions import RedisError
@@ -14,9 +15,9 @@ from cxculture.auth.routes import safe_next
 from cxculture.extensions import db
 from cxculture.home.forms import LanguageForm
 from cxculture.i18n import SESSION_KEY
-from cxculture.models import Role, SurveyState, utcnow
+from cxculture.models import Role, utcnow
 from cxculture.services import accounts
-from cxculture.services.surveys import responses
+from cxculture.services.results import homes
 
 bp = Blueprint("home", __name__)
 
@@ -36,12 +37,14 @@ def index():
 @bp.route("/me")
 @login_required
 def employee_home():
-    waiting = [
-        row
-        for row in responses.my_surveys(current_user, utcnow())
-        if row.state is SurveyState.OPEN and not row.has_submitted
-    ]
-    return render_template("home/employee.html", user=current_user, open_surveys=waiting)
+    now = utcnow()
+    return render_template(
+        "home/employee.html",
+        user=current_user,
+        home=homes.employee_home(current_user, now),
+        now=now,
+        form=LanguageForm(locale=str(get_locale()), next=url_for("home.employee_home")),
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -75,8 +75,9 @@ def test_head_home_shows_the_newest_closed_waves_index(demo, app, browser):
     browser.login("head.contact@demo.test", "cxdemo")
     browser.use_language("en")
     html = browser.client.get("/dashboards/").get_data(as_text=True)
-    assert "Customer Orientation Index in “Customer orientation, first wave”." in html
-    assert f"<strong>{round(index)}</strong>" in html
+    assert "“Customer orientation, first wave”, closed on" in html
+    assert 'title="Operations/Contact Center">Contact Center</a>' in html
+    assert f"{round(index)}</span>" in html
 
 
 def test_employee_home_shows_their_profile(demo, browser):

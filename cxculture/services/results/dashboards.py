@@ -12,7 +12,7 @@ from cxculture import disclosure
 from cxculture.disclosure import GroupResult, RateRow, Release, TrendPoint
 from cxculture.extensions import db
 from cxculture.models import Department, Module, Survey, User
-from cxculture.paths import ancestors
+from cxculture.paths import ancestors, parent_of
 from cxculture.scoring.stats import WaveChange
 from cxculture.services import training
 from cxculture.services.org import reach
@@ -25,31 +25,6 @@ EXTREMES = 3  # departments listed as the lowest and the highest
 
 class NoDepartments(Exception):
     """None of the viewer's departments was invited to this survey."""
-
-
-@dataclass(frozen=True)
-class HeadSummary:
-    """The newest results of the departments a head leads, for their home page."""
-
-    survey: Survey
-    release: Release
-    departments: list[GroupResult]  # the headed ones, not those below them
-
-    @property
-    def company(self) -> GroupResult:
-        return self.release.company
-
-
-def head_summary(viewer: User, now: datetime) -> HeadSummary | None:
-    """None until a survey has been launched."""
-    survey = disclosure.default_survey(disclosure.result_surveys(), now)
-    if survey is None:
-        return None
-    release = disclosure.release_of(survey, now)
-    headed = [d.path for d in viewer.headed_departments]
-    return HeadSummary(
-        survey, release, [release.groups[key] for key in headed if key in release.groups]
-    )
 
 
 @dataclass(frozen=True)
@@ -67,6 +42,8 @@ class HeadDashboard:
     change: WaveChange | None = None
     department: Department | None = None  # None when it no longer exists
     training: list[ModuleCompletion] = field(default_factory=list)
+    # For a hidden group: the nearest larger group the viewer may read figures of.
+    nearest: GroupResult | None = None
 
 
 def department_results(
@@ -96,6 +73,19 @@ def where_to_act(
         (dimension, score, [m for m in modules if dimension in m.dimensions])
         for dimension, score in lowest
     ]
+
+
+def nearest_shown(viewer: User, found: Release, key: str) -> GroupResult | None:
+    """The closest group above ``key`` whose figures are released and that ``viewer`` may read:
+    an ancestor department within their reach, else the company (whose figures every results
+    page shows beside a department's), else None."""
+    above = parent_of(key)
+    while above:  # the company is the empty path, above every department
+        group = found.groups.get(above)
+        if group is not None and not group.is_suppressed and reach.can_view_path(viewer, above):
+            return group
+        above = parent_of(above)
+    return None if found.company.is_suppressed else found.company
 
 
 def department_dashboard(
@@ -133,6 +123,7 @@ def department_dashboard(
         change,
         department,
         department_training(viewer, department, now.date()),
+        nearest_shown(viewer, found, key) if group.is_suppressed and key else None,
     )
 
 
