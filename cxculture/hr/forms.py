@@ -9,6 +9,7 @@ from flask_babel import to_user_timezone, to_utc
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -123,6 +124,17 @@ class ExtendForm(Form):
 
 class ActionForm(Form):
     """A lifecycle button: the CSRF token is all it carries."""
+
+
+class ConfirmForm(Form):
+    """The button of a confirmation page (launching, closing early, archiving, applying a
+    roster): the CSRF token, and ``confirm`` naming the action confirmed. The action refuses a
+    request without it, such as an old page's one-click button."""
+
+    confirm = HiddenField(validators=[Length(max=32)])
+
+    def confirms(self, action: str) -> bool:
+        return self.validate_on_submit() and self.confirm.data == action
 
 
 class DeleteFreeTextForm(Form):

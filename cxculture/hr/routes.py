@@ -3,8 +3,17 @@ tokens of the JSON API."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
-from flask_babel import format_datetime, get_locale, ngettext
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -15,6 +24,7 @@ from cxculture.hr.forms import (
     SCOPE_LABELS,
     ActionForm,
     ApiTokenForm,
+    ConfirmForm,
     DeleteFreeTextForm,
     ExtendForm,
     RuleForm,
@@ -22,12 +32,14 @@ from cxculture.hr.forms import (
     from_local,
 )
 from cxculture.models import Role, SurveyState, utcnow
+from cxculture.query_params import number_arg, parse_id
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit, org, surveys, training
 from cxculture.services.accounts import tokens
-from cxculture.services.surveys import questionnaires, retention
+from cxculture.services.results import homes
+from cxculture.services.surveys import previews, questionnaires, retention
 from cxculture.services.training import assignments
-from cxculture.templating import DIMENSION_LABELS, SURVEY_STATE_LABELS
+from cxculture.templating import DIMENSION_LABELS, SURVEY_STATE_LABELS, format_moment
 
 bp = Blueprint("hr", __name__)
 HR_ONLY = roles_required(Role.HR_ADMIN)
@@ -36,8 +48,9 @@ HR_ONLY = roles_required(Role.HR_ADMIN)
 @bp.route("/")
 @HR_ONLY
 def home():
+    now = utcnow()
     return render_template(
-        "hr/home.html", summary=org.company_summary(), departments=org.department_rows()
+        "hr/home.html", home=homes.hr_home(current_user, now, str(get_locale())), now=now
     )
 
 
@@ -50,7 +63,7 @@ def _survey_or_404(survey_id: int):
 
 def _fill_choices(form: SurveyForm) -> None:
     form.instrument_id.choices = [
-        SelectChoice(i.id, f"{i.names.get('en')} v{i.version}")
+        SelectChoice(i.id, f"{i.name_in(str(get_locale()))} v{i.version}")
         for i in questionnaires.list_instruments()
     ]
     form.department_ids.choices = [SelectChoice(row.id, row.path) for row in org.department_rows()]
@@ -178,6 +191,50 @@ ACTIONS = {
 }
 
 
+# The consequential ones: a second step names what they will do, and they refuse without it.
+CONFIRMED = ("launch", "close")
+
+
+def _done_already(action: str, state: SurveyState) -> str | None:
+    """What to say when a confirmed action finds its work done (a double submit, two tabs)."""
+    if action == "launch" and state is not SurveyState.DRAFT:
+        return _("This survey has already been launched: nobody was invited twice.")
+    if action == "close" and state is SurveyState.CLOSED:
+        return _("This survey is already closed.")
+    return None
+
+
+@bp.route("/surveys/<int:survey_id>/<any(launch, close):action>")
+@HR_ONLY
+def confirm_survey_action(survey_id: int, action: str):
+    """The second step of launching or closing early: what it will do, in numbers."""
+    survey = _survey_or_404(survey_id)
+    now = utcnow()
+    state = survey.state(now)
+    refusal = _done_already(action, state)
+    if action == "close" and state is SurveyState.DRAFT:
+        refusal = _("A draft cannot be closed: it has not been launched.")
+    if refusal is not None:
+        flash(refusal, "info")
+        return redirect(url_for("hr.survey", survey_id=survey.id))
+    form = ConfirmForm(formdata=None, confirm=action)
+    if action == "launch":
+        return render_template(
+            "hr/confirm_launch.html",
+            survey=survey,
+            preview=previews.launch_preview(survey, now),
+            has_passed=survey.closes_at <= now,
+            form=form,
+        )
+    return render_template(
+        "hr/confirm_close.html",
+        survey=survey,
+        preview=previews.close_preview(survey, now),
+        minimum=disclosure.response_rates(survey).minimum,
+        form=form,
+    )
+
+
 @bp.route(
     "/surveys/<int:survey_id>/<any(launch, close, reopen, remind, 'invite-newcomers'):action>",
     methods=["POST"],
@@ -185,17 +242,23 @@ ACTIONS = {
 @HR_ONLY
 def survey_action(survey_id: int, action: str):
     survey = _survey_or_404(survey_id)
+    if action in CONFIRMED and not ConfirmForm().confirms(action):
+        # Not confirmed (an old page's one-click button, a forged form): nothing is done, and
+        # the person is shown what it would do.
+        return redirect(url_for("hr.confirm_survey_action", survey_id=survey.id, action=action))
     if ActionForm().validate_on_submit():
         service, message = ACTIONS[action]
         try:
             result = service(survey, current_user, utcnow())
         except surveys.WrongState as exc:
+            done = _done_already(action, exc.state) if action in CONFIRMED else None
             flash(
-                _(
+                done
+                or _(
                     "This cannot be done to a survey in the state “%(state)s”.",
                     state=SURVEY_STATE_LABELS[exc.state],
                 ),
-                "warning",
+                "info" if done else "warning",
             )
         except surveys.EmptyAudience:
             flash(_("Nobody active is in this survey's audience yet."), "warning")
@@ -250,7 +313,7 @@ def delete_free_text(survey_id: int):
                 "What people wrote is kept for %(days)d days after the survey closes: it can be "
                 "deleted from %(date)s.",
                 days=exc.days,
-                date=format_datetime(exc.available_from, "medium"),
+                date=format_moment(exc.available_from),
             ),
             "warning",
         )
@@ -270,10 +333,37 @@ def delete_free_text(survey_id: int):
     return redirect(url_for("hr.survey", survey_id=survey.id))
 
 
+OUTBOX_MAX_PAGE = 10**9 - 1  # a larger page number is malformed, not just past the end
+
+
+def _outbox_filter() -> surveys.OutboxFilter:
+    """The outbox's filters from the query: empty means all, anything malformed is a 400 and a
+    survey that does not exist a 404."""
+    status, survey = request.args.get("status", ""), request.args.get("survey", "")
+    try:
+        chosen = surveys.OutboxStatus(status) if status else None
+    except ValueError:
+        abort(400)
+    survey_id = parse_id(survey) if survey else None
+    if survey and survey_id is None:
+        abort(400)
+    if survey_id is not None and surveys.get_survey(survey_id) is None:
+        abort(404)
+    return surveys.OutboxFilter(survey_id, chosen)
+
+
 @bp.route("/outbox")
 @HR_ONLY
 def outbox():
-    return render_template("hr/outbox.html", messages=surveys.outbox())
+    filters = _outbox_filter()
+    found = surveys.search_outbox(filters, number_arg("page", 1, 1, OUTBOX_MAX_PAGE))
+    return render_template(
+        "hr/outbox.html",
+        search=found,
+        filters=filters,
+        survey_choices=surveys.outbox_surveys(filters.survey_id),
+        status_of=surveys.outbox_status,
+    )
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])

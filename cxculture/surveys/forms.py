@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
@@ -27,6 +28,22 @@ PROBLEM_MESSAGES = {
     "too_long": _l("Please keep this under 2,000 characters."),
 }
 ITEM_FIELD = re.compile(r"^item_(\d+)$")
+SCALE_VALUES = frozenset(value for value, _label in SCALE_LABELS)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the error summary at the top of the form, in the order of the page."""
+
+    message: str
+    target: str | None = None  # the id of the question's fieldset or text box
+    number: str | None = None  # an item's number as its legend shows it
+    question: str | None = None  # a text question's label
+
+    @property
+    def is_unanswered_item(self) -> bool:
+        """An item left without an answer: the summary lists these together, by number."""
+        return self.number is not None and self.message == str(PROBLEM_MESSAGES["missing"])
 
 
 class AnswerFormBase(Form):
@@ -48,6 +65,38 @@ class AnswerFormBase(Form):
             role_statement=self.role_statement.data or "",
             comment=self.comment.data or "",
         )
+
+    @property
+    def question_count(self) -> int:
+        """The questions the progress bar counts: every item and the role question (the comment
+        is optional)."""
+        return len(self.item_fields) + 1
+
+    def answered_count(self) -> int:
+        """How many of those questions hold an answer, as the progress bar's script counts them:
+        an item with one of the five answers chosen, a role question with words in it."""
+        items = sum(1 for name in self.item_fields if self[name].data in SCALE_VALUES)
+        return items + bool((self.role_statement.data or "").strip())
+
+    def problem_list(self) -> list[Problem]:
+        """Every problem on the form, questions in the order of the page, then the ones that
+        belong to no question (an unknown item, a control character in a button)."""
+        found = [
+            Problem(str(message), target=name, number=self[name].description)
+            for name in self.item_fields
+            for message in self[name].errors
+        ]
+        for field in (self.role_statement, self.comment):
+            found += [
+                Problem(str(message), target=field.id, question=field.label.text)
+                for message in field.errors
+            ]
+        found += [Problem(str(message)) for message in self.form_errors]
+        shown = {*self.item_fields, "role_statement", "comment"}
+        for field in self:
+            if field.name not in shown:
+                found += [Problem(str(message)) for message in field.errors]
+        return found
 
     def show_problems(self, problems: dict[str, str]) -> None:
         """Put each problem beside its field (or at the top for a question that is not here)."""

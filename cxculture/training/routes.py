@@ -123,10 +123,7 @@ def quiz(slug: str):
             elif name not in form.question_fields:
                 form.form_errors.append(_("This question is not part of the knowledge check."))
         return _render_module(found, enrolment, quiz=form, status=422)
-    if result.passed:
-        flash(_("You passed the knowledge check. One last step: your reflection."), "success")
-    else:
-        flash(_("Not yet: read the explanations and try again."), "warning")
+    # The result, with what to do next, heads the page (the template); a flash would say it twice.
     return _render_module(found, enrolment, quiz=form, result=result)
 
 

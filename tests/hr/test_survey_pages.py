@@ -53,8 +53,11 @@ def test_hr_creates_and_launches_a_survey_for_chosen_departments(
     assert "Q3 wave" in page
     assert "Launch" in page
 
+    # Launching is a second step that names what it does, then the confirmed button.
+    confirm = browser.client.get(f"{survey_path}/launch").get_data(as_text=True)
+    assert "3 people will be invited and get the invitation email now." in confirm
     launched = browser.post_form(
-        survey_path, {}, action=f"{survey_path}/launch", follow_redirects=True
+        f"{survey_path}/launch", {"confirm": "launch"}, follow_redirects=True
     )
     assert "3 people invited" in launched.get_data(as_text=True)
     # Three people invited is fewer than the minimum: no count says who has not answered.
@@ -139,14 +142,14 @@ def test_hr_extends_and_closes_from_the_page(app, browser, hr_admin):
     browser.post_form(
         path, {"closes_at": _local(closes + timedelta(days=3))}, action=f"{path}/extend"
     )
-    browser.post_form(path, {}, action=f"{path}/close")
+    browser.post_form(f"{path}/close", {"confirm": "close"})
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         assert survey.closes_at > closes
         assert survey.state(utcnow()) is SurveyState.CLOSED
     html = browser.client.get(path).get_data(as_text=True)
     assert "Reopen" in html
-    assert "closed the survey early" in html
+    assert "Survey closed early" in html
 
 
 @pytest.mark.parametrize("who", ["employee", "head"])

@@ -1,11 +1,12 @@
 """Surveys: the lifecycle HR runs (create, launch, remind, close, extend, reopen, response
-progress), offered here by name, and its parts:
+progress) and HR's outbox (``search_outbox``: by survey and status, a page at a time), offered
+here by name, and its parts:
 
 - ``questionnaires``: the versioned instruments and their items;
 - ``responses``: answering (my surveys, drafts, submitting exactly once, scoring);
 - ``retention``: deleting free text once its retention period is over.
 
-``lifecycle`` is its internal module."""
+``lifecycle`` and ``outbox_search`` are its internal modules."""
 
 from cxculture.services.surveys.lifecycle import (
     EmptyAudience,
@@ -22,13 +23,20 @@ from cxculture.services.surveys.lifecycle import (
     invite_newcomers,
     launch_survey,
     list_surveys,
-    outbox,
     reopen_survey,
     retry_emails,
     send_reminders,
     survey_progress,
     surveys_page,
     update_survey,
+)
+from cxculture.services.surveys.outbox_search import (
+    OutboxFilter,
+    OutboxSearch,
+    OutboxStatus,
+    outbox_status,
+    outbox_surveys,
+    search_outbox,
 )
 
 # The parts offered by name come last: they use the functions above.
@@ -49,7 +57,12 @@ __all__ = [
     "invite_newcomers",
     "launch_survey",
     "list_surveys",
-    "outbox",
+    "OutboxFilter",
+    "OutboxSearch",
+    "OutboxStatus",
+    "outbox_status",
+    "outbox_surveys",
+    "search_outbox",
     "questionnaires",
     "reopen_survey",
     "responses",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cxculture import disclosure
 from cxculture.extensions import db
@@ -161,6 +162,24 @@ def _invite(survey: Survey, now: datetime) -> int:
     return result.rowcount
 
 
+def _claim(survey: Survey, moment, now: datetime) -> bool:
+    """Set ``moment`` (a column of Survey) to ``now`` if it is still empty, in one conditional
+    UPDATE; whether this call did it. The loser of two concurrent calls waits for the winner's
+    commit (PostgreSQL's row lock, SQLite's single writer) and finds it set."""
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Survey)
+            .where(Survey.id == survey.id, moment.is_(None))
+            .values({moment: literal(now, UTCDateTime)})
+            .execution_options(synchronize_session=False, preserve_rowcount=True)
+        ),
+    ).rowcount
+    if claimed:
+        set_committed_value(survey, moment.key, now)  # what the database holds: no reload
+    return bool(claimed)
+
+
 def launch_survey(survey: Survey, actor: User, now: datetime) -> int:
     """Freeze the instrument, invite the audience and queue the invitations; all or nothing.
 
@@ -174,7 +193,11 @@ def launch_survey(survey: Survey, actor: User, now: datetime) -> int:
     has_audience = db.session.execute(select(exists().where(audience_condition(survey)))).scalar()
     if not has_audience:
         raise EmptyAudience()
-    survey.launched_at = now
+    # Claimed in one conditional update: of two launches at once (a double click, two tabs),
+    # the second finds the survey launched and invites nobody.
+    if not _claim(survey, Survey.launched_at, now):
+        db.session.rollback()
+        raise WrongState("launch", survey.state(now))
     # The anonymity minimums in force now stay with the survey (results.minimums).
     survey.min_group_size = current_app.config["CX_MIN_GROUP_SIZE"]
     survey.min_comment_group_size = current_app.config["CX_MIN_COMMENT_GROUP_SIZE"]
@@ -203,7 +226,9 @@ def close_survey(survey: Survey, actor: User, now: datetime) -> None:
     state = survey.state(now)
     if state not in (SurveyState.SCHEDULED, SurveyState.OPEN):
         raise WrongState("close", state)
-    survey.closed_at = now
+    if not _claim(survey, Survey.closed_at, now):  # closed meanwhile: a double submit
+        db.session.rollback()
+        raise WrongState("close", survey.state(now))
     audit.record(actor, "survey.closed", "survey", survey.id)
     db.session.commit()
     # HR's training rules fire at close; applied once per department, so reopening and
@@ -313,12 +338,3 @@ def survey_progress(survey: Survey) -> SurveyProgress:
         ).where(OutboxMessage.survey_id == survey.id, OutboxMessage.sent_at.is_(None))
     ).one()
     return SurveyProgress(disclosure.response_rates(survey), pending, failed)
-
-
-def outbox(limit: int = 200) -> list[OutboxMessage]:
-    """The newest messages, for HR to read when no mail server is configured."""
-    return list(
-        db.session.execute(
-            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-        ).scalars()
-    )
