@@ -109,6 +109,12 @@ class Config:
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
         self.MAIL_USE_TLS = _bool(env, "MAIL_USE_TLS", True)
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER") or "cxculture@localhost"
+        # "Forgot your password?" by email: the link must reach the person, so it is on when a
+        # mail server is set (or where the log is read as the mailbox: development, tests);
+        # off, the login page sends people to HR, who can send them a set-password link.
+        self.CX_PASSWORD_RESET = _bool(
+            env, "CX_PASSWORD_RESET", self.MAIL_SERVER is not None or self.mail_log_is_read
+        )
 
         # Links in emails point here; the zone is the one dates are entered and shown in.
         self.CX_BASE_URL = (env.get("CX_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
@@ -145,6 +151,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     secure_cookies = False
+    mail_log_is_read = False  # emails written to the log reach nobody
 
     def default_database_url(self) -> str:
         return f"sqlite:///{self.instance_path / 'cxculture.db'}"
@@ -165,6 +172,7 @@ class DevelopmentConfig(Config):
     """Local use: SQLite under instance/ and a generated secret key."""
 
     name = "development"
+    mail_log_is_read = True  # the developer reads emails in the log
 
 
 class TestingConfig(Config):
@@ -172,6 +180,7 @@ class TestingConfig(Config):
 
     name = "testing"
     TESTING = True
+    mail_log_is_read = True  # tests read the outbox
 
     def __init__(self, instance_path: str | Path, environ: Mapping[str, str] | None = None):
         env = dict(os.environ if environ is None else environ)

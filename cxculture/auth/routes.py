@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -125,6 +134,17 @@ def set_password(token: str):
     return render_template("auth/set_password.html", form=form, user=user)
 
 
+def password_reset_is_open() -> bool:
+    """Whether people ask for a set-password link themselves (a mail server can reach them),
+    or ask HR for one: the login page and the forgot-password page both follow it."""
+    return bool(current_app.config["CX_PASSWORD_RESET"])
+
+
+@bp.context_processor
+def _password_reset() -> dict[str, bool]:
+    return {"password_reset_is_open": password_reset_is_open()}
+
+
 def _email_key() -> str:
     return "reset-account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
 
@@ -135,6 +155,8 @@ def _email_key() -> str:
 @limiter.limit(lambda: current_app.config["CX_RESET_LIMIT_ADDRESS"], methods=["POST"])
 def forgot_password():
     """Ask for a new set-password link; the answer never tells whether the account exists."""
+    if not password_reset_is_open():
+        abort(404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)  # the email goes after the answer

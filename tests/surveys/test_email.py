@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -16,8 +18,9 @@ from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from cxculture.extensions import db
-from cxculture.models import Invitation, OutboxMessage
-from cxculture.services import mail, surveys
+from cxculture.models import Invitation, OutboxMessage, utcnow
+from cxculture.services import accounts, mail, surveys, training
+from cxculture.services.training import assignments
 from tests.conftest import build_app, empty_tables
 from tests.factories import make_survey, make_user
 
@@ -223,3 +226,76 @@ def test_send_emails_command_delivers_what_is_queued(ctx):
     result = ctx.test_cli_runner().invoke(args=["send-emails"])
     assert "1 sent" in result.output
     assert mail.deliver_pending().sent == 0
+
+
+# -- Every kind of email in its recipient's language -------------------------------------------
+
+
+def _queue_invitations(people):
+    make_survey(name="Onda 1")
+
+
+def _queue_reminders(people):
+    survey = make_survey(name="Onda 1")
+    surveys.send_reminders(survey, people[0], utcnow())
+
+
+def _queue_set_password(people):
+    accounts.queue_set_password_emails(people)
+    db.session.commit()
+
+
+def _queue_password_reset(people):
+    for person in people:
+        accounts.request_password_reset(person.email)
+
+
+def _queue_login_alerts(people):
+    for person in people:
+        assert any(accounts.note_failed_login(person.email) for _ in range(10))
+
+
+def _queue_training_overdue(people):
+    training.load_modules()
+    module = training.get_module("who-is-my-customer")
+    today = utcnow().date()
+    assignments.assign_to_department(people[0], module, people[0].department, today, None, today)
+    assignments.queue_overdue_reminders(today + timedelta(days=1))
+
+
+EMAIL_KINDS = {
+    "invitation": _queue_invitations,
+    "reminder": _queue_reminders,
+    "set_password": _queue_set_password,
+    "password_reset": _queue_password_reset,
+    "login_alert": _queue_login_alerts,
+    "training_overdue": _queue_training_overdue,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EMAIL_KINDS))
+def test_every_email_is_written_in_its_recipients_language(ctx, kind):
+    """Subject and body of each kind of email, for a reader of each language: the same email
+    in English, Brazilian Portuguese and Spanish, never English to the other two."""
+    people = [
+        make_user(
+            department="IT", email=f"{locale.lower()}@example.test", locale=locale, is_hr_admin=True
+        )
+        for locale in ("en", "pt_BR", "es")
+    ]
+    EMAIL_KINDS[kind](people)
+    sent = {
+        message.locale: message
+        for message in db.session.execute(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == kind, OutboxMessage.to_email.like("%@example.test")
+            )
+        ).scalars()
+    }
+    assert set(sent) == {"en", "pt_BR", "es"}
+    for locale in ("pt_BR", "es"):
+        assert sent[locale].to_email == f"{locale.lower()}@example.test"
+        assert sent[locale].subject != sent["en"].subject
+        assert "Hello," not in sent[locale].body
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", sent[locale].body)
+    assert sent["pt_BR"].subject != sent["es"].subject

@@ -1,53 +1,56 @@
-"""What the audit trail's codes read as: each action (after the actor's name), each kind of
-target and each detail, in the reader's language."""
+"""What the audit trail's codes read as: each action, each kind of target, each detail and the
+codes details hold, in the reader's language."""
 
 from flask_babel import lazy_gettext as _l
 
-AUDIT_LABELS = {  # what each action in the audit trail reads as, after the actor's name
-    "audit.exported": _l("downloaded the audit log"),
-    "org.admin_created": _l("created an HR admin account"),
-    "org.department_renamed": _l("renamed the department"),
-    "org.department_moved": _l("moved the department"),
-    "org.department_heads_set": _l("set the heads"),
-    "org.department_merged": _l("merged a department into this one"),
-    "org.department_archived": _l("archived the department"),
-    "org.department_restored": _l("restored the department"),
-    "org.person_updated": _l("edited the person"),
-    "org.person_roles_changed": _l("changed the person's roles"),
-    "org.person_deactivated": _l("deactivated the person"),
-    "org.person_reactivated": _l("reactivated the person"),
-    "org.set_password_link_sent": _l("sent the set-password link again"),
-    "org.person_erased": _l("erased a person"),
-    "roster.applied": _l("applied a roster import"),
-    "results.overview_exported": _l("downloaded the company results"),
-    "results.report_exported": _l("downloaded a department's report"),
-    "survey.created": _l("created the survey"),
-    "survey.edited": _l("edited the survey"),
-    "survey.launched": _l("launched the survey"),
-    "survey.closed": _l("closed the survey early"),
-    "survey.extended": _l("moved the closing time"),
-    "survey.reopened": _l("reopened the survey"),
-    "survey.reminded": _l("sent reminders"),
-    "survey.newcomers_invited": _l("invited people who joined the audience"),
-    "survey.emails_retried": _l("asked to send the queued emails again"),
-    "survey.free_text_deleted": _l("deleted the free-text answers"),
-    "instrument.copied": _l("copied the questionnaire"),
-    "instrument.item_added": _l("added a statement to the questionnaire"),
-    "instrument.item_edited": _l("edited a statement of the questionnaire"),
-    "instrument.item_moved": _l("moved a statement of the questionnaire"),
-    "instrument.item_removed": _l("removed a statement from the questionnaire"),
-    "training.rule_created": _l("added a training rule"),
-    "training.module_created": _l("created the module"),
-    "training.module_edited": _l("edited the module"),
-    "training.module_archived": _l("archived the module"),
-    "training.module_restored": _l("restored the module"),
-    "training.assigned": _l("assigned a module to the department"),
-    "training.rule_applied": _l("applied a training rule"),
-    "training.completion_exported": _l("downloaded the training completion"),
-    "api.person_saved": _l("saved the person through the API"),
-    "api.person_deactivated": _l("deactivated the person through the API"),
-    "api.token_created": _l("created an API token"),
-    "api.token_revoked": _l("revoked an API token"),
+# What each action in the audit trail is called: a name that stands on its own (a column of the
+# log, an option of its filter, a line of a record's history), never the rest of a sentence
+# begun by the actor's name: a sentence built of pieces cannot be translated whole.
+AUDIT_LABELS = {
+    "audit.exported": _l("Audit log downloaded"),
+    "org.admin_created": _l("HR admin account created"),
+    "org.department_renamed": _l("Department renamed"),
+    "org.department_moved": _l("Department moved"),
+    "org.department_heads_set": _l("Department heads chosen"),
+    "org.department_merged": _l("Department merged into this one"),
+    "org.department_archived": _l("Department archived"),
+    "org.department_restored": _l("Department restored"),
+    "org.person_updated": _l("Person edited"),
+    "org.person_roles_changed": _l("Person's roles changed"),
+    "org.person_deactivated": _l("Person deactivated"),
+    "org.person_reactivated": _l("Person reactivated"),
+    "org.set_password_link_sent": _l("Set-password link sent again"),
+    "org.person_erased": _l("Person erased"),
+    "roster.applied": _l("Roster import applied"),
+    "results.overview_exported": _l("Company results downloaded"),
+    "results.report_exported": _l("Department report downloaded"),
+    "survey.created": _l("Survey created"),
+    "survey.edited": _l("Survey edited"),
+    "survey.launched": _l("Survey launched"),
+    "survey.closed": _l("Survey closed early"),
+    "survey.extended": _l("Closing time moved"),
+    "survey.reopened": _l("Survey reopened"),
+    "survey.reminded": _l("Reminders sent"),
+    "survey.newcomers_invited": _l("Newcomers to the audience invited"),
+    "survey.emails_retried": _l("Queued emails sent again"),
+    "survey.free_text_deleted": _l("Free-text answers deleted"),
+    "instrument.copied": _l("Questionnaire copied"),
+    "instrument.item_added": _l("Statement added to the questionnaire"),
+    "instrument.item_edited": _l("Statement of the questionnaire edited"),
+    "instrument.item_moved": _l("Statement of the questionnaire moved"),
+    "instrument.item_removed": _l("Statement removed from the questionnaire"),
+    "training.rule_created": _l("Training rule added"),
+    "training.module_created": _l("Module created"),
+    "training.module_edited": _l("Module edited"),
+    "training.module_archived": _l("Module archived"),
+    "training.module_restored": _l("Module restored"),
+    "training.assigned": _l("Module assigned to the department"),
+    "training.rule_applied": _l("Training rule applied"),
+    "training.completion_exported": _l("Training completion downloaded"),
+    "api.person_saved": _l("Person saved through the API"),
+    "api.person_deactivated": _l("Person deactivated through the API"),
+    "api.token_created": _l("API token created"),
+    "api.token_revoked": _l("API token revoked"),
 }
 AUDIT_TARGET_LABELS = {
     "survey": _l("Survey"),
@@ -79,12 +82,18 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "reminded": _l("Reminded"),
     "enrolled": _l("Enrolled"),
     "module": _l("Module"),
+    "slug": _l("Module"),
+    "rule": _l("Training rule"),
+    "threshold": _l("Threshold"),
     "due_on": _l("Due on"),
     "format": _l("Format"),
     "rows": _l("Rows"),
     "created": _l("Created"),
     "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
     "deactivated": _l("Deactivated"),
+    "departments_created": _l("Departments created"),
+    "rejected": _l("Rows rejected"),
     "name": _l("Name"),
     "previous": _l("Before"),
     "closes_at": _l("Closes"),
@@ -98,6 +107,7 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "emails_deleted": _l("Emails deleted"),
     "roster_files_cleared": _l("Roster files emptied"),
     "changes": _l("Changes"),
+    "source_id": _l("Copied from"),
     "item": _l("Statement"),
     "dimension": _l("Dimension"),
     "position": _l("Position"),
@@ -105,7 +115,22 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "prefix": _l("API token"),
     "scopes": _l("Scopes"),
     "expires_at": _l("Expires"),
+    # The filters of an audit log export.
+    "action": _l("Action"),
+    "target_type": _l("On"),
+    "since": _l("From"),
+    "until": _l("Until"),
+    "actor_search": _l("Searched for a person"),
 }
+AUDIT_VALUE_LABELS = {  # codes held in details, by key (other features' codes: templating)
+    "format": {"csv": "CSV", "xlsx": "Excel (XLSX)", "pdf": "PDF"},
+    "changes": {"created": _l("new person")},  # beside the roster import's kinds of change
+}
+# Details holding an ISO day, an ISO moment, a record's number: shown as the reader's locale
+# writes days and moments, and as "#12".
+AUDIT_DAY_DETAILS = frozenset({"due_on"})
+AUDIT_MOMENT_DETAILS = frozenset({"previous", "closes_at", "expires_at", "since", "until"})
+AUDIT_ID_DETAILS = frozenset({"rule"})
 AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
 # Actions whose details are [before, after] pairs.
 AUDIT_CHANGE_ACTIONS = frozenset({"org.person_updated", "org.person_roles_changed"})

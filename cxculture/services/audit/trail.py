@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TypeVarTuple
+from itertools import zip_longest
+from typing import TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, func, or_, select
 
@@ -24,6 +25,7 @@ from cxculture.models import (
     Department,
     Instrument,
     Module,
+    ModuleText,
     RosterImport,
     Survey,
     User,
@@ -41,19 +43,22 @@ PEOPLE_DETAILS = frozenset(
         "heads_changed",
     }
 )
-# What each kind of target is called when the log shows it.
+# Detail keys whose values are a module's slug, and a questionnaire's id: shown by their titles
+# in the reader's language (modules and questionnaires, as targets, too).
+MODULE_DETAILS = frozenset({"module", "slug"})
+INSTRUMENT_DETAILS = frozenset({"source_id"})
+# What each other kind of target is called when the log shows it.
 TARGET_NAMES = {
     "survey": (Survey.id, Survey.name),
     "user": (User.id, User.name),
     "department": (Department.id, Department.path),
-    "module": (Module.id, Module.slug),
-    "instrument": (Instrument.id, Instrument.key),
     "roster": (RosterImport.id, RosterImport.filename),
 }
 PAGE_SIZE = 50
 CHUNK = 500  # ids per IN (...), below every database's bound-parameter limit
 EXPORT_BATCH = 1000
 _Columns = TypeVarTuple("_Columns")  # what a query filtered by AuditFilter selects
+_Key = TypeVar("_Key", int, str)  # ids or slugs
 
 
 def record(actor: User | None, action: str, target_type: str, target_id: int, /, **details) -> None:
@@ -95,21 +100,49 @@ class PersonRef:
 
 
 @dataclass(frozen=True)
+class ModuleRef:
+    """A training module named in the trail: its slug, and its title in each language it has
+    (none when the module is gone)."""
+
+    slug: str
+    titles: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def title(self, locale: str) -> str:
+        """Its title in ``locale``, else in English, else its slug."""
+        return self.titles.get(locale) or self.titles.get("en") or self.slug
+
+
+@dataclass(frozen=True)
+class InstrumentRef:
+    """A questionnaire named in the trail: ``key`` is None when it is gone."""
+
+    id: int
+    key: str | None = None
+    version: int = 0
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def name(self, locale: str) -> str | None:
+        """Its name in ``locale``, else in English, else its key (None when it is gone)."""
+        return self.names.get(locale) or self.names.get("en") or self.key
+
+
+@dataclass(frozen=True)
 class EventRow:
-    """One entry as the log shows it: people and the target looked up by id."""
+    """One entry as the log shows it: people, modules, questionnaires and the target looked up."""
 
     id: int
     created_at: datetime
     action: str
     target_type: str
     target_id: int
-    target_name: str | None
+    target_name: str | None  # as the export writes it (a module's slug, a questionnaire's key)
     actor: PersonRef | None  # None: the system (a command or a scheduled job)
     details: dict[str, object]
+    target_ref: ModuleRef | InstrumentRef | None = None  # a module or questionnaire target
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    unique = sorted(set(ids))
+def _chunks(values: Iterable[_Key]) -> Iterable[list[_Key]]:
+    unique = sorted(set(values))
     for start in range(0, len(unique), CHUNK):
         yield unique[start : start + CHUNK]
 
@@ -146,6 +179,79 @@ def _named(value: object, people: Mapping[int, PersonRef]) -> object:
     return value
 
 
+@dataclass(frozen=True)
+class _References:
+    """What a batch of entries names besides people: modules (by slug and id), questionnaires."""
+
+    modules_by_slug: dict[str, ModuleRef]
+    modules_by_id: dict[int, ModuleRef]
+    instruments: dict[int, InstrumentRef]
+
+    def resolved(self, key: str, value: object, people: Mapping[int, PersonRef]) -> object:
+        """The detail ``key``'s ``value`` with what it names looked up."""
+        if key in PEOPLE_DETAILS:
+            return _named(value, people)
+        if key in MODULE_DETAILS and isinstance(value, str):
+            return self.modules_by_slug.get(value) or ModuleRef(value)
+        if key in INSTRUMENT_DETAILS and isinstance(value, int):
+            return self.instruments.get(value) or InstrumentRef(value)
+        return value
+
+    def target(self, entry: AuditEvent) -> ModuleRef | InstrumentRef | None:
+        if entry.target_type == "module":
+            return self.modules_by_id.get(entry.target_id)
+        if entry.target_type == "instrument":
+            return self.instruments.get(entry.target_id) or InstrumentRef(entry.target_id)
+        return None
+
+
+def _references(events: Sequence[AuditEvent]) -> _References:
+    """Modules and questionnaires the entries name: one query for each, whatever the count
+    (more only past CHUNK of them)."""
+    slugs: set[str] = set()
+    module_ids: set[int] = set()
+    instrument_ids: set[int] = set()
+    for entry in events:
+        details = entry.details or {}
+        slugs.update(v for k in MODULE_DETAILS if isinstance(v := details.get(k), str))
+        instrument_ids.update(v for k in INSTRUMENT_DETAILS if isinstance(v := details.get(k), int))
+        if entry.target_type == "module":
+            module_ids.add(entry.target_id)
+        elif entry.target_type == "instrument":
+            instrument_ids.add(entry.target_id)
+
+    rows: dict[int, tuple[str, dict[str, str]]] = {}
+    slug_chunk: list[str]
+    id_chunk: list[int]
+    for slug_chunk, id_chunk in zip_longest(_chunks(slugs), _chunks(module_ids), fillvalue=[]):
+        query = (
+            select(Module.id, Module.slug, ModuleText.locale, ModuleText.title)
+            .outerjoin(ModuleText, ModuleText.module_id == Module.id)
+            .where(or_(Module.slug.in_(slug_chunk), Module.id.in_(id_chunk)))
+        )
+        for module_id, slug, locale, title in db.session.execute(query):
+            titles = rows.setdefault(module_id, (slug, {}))[1]
+            if locale is not None:
+                titles[locale] = title
+    modules_by_id = {
+        module_id: ModuleRef(slug, titles) for module_id, (slug, titles) in rows.items()
+    }
+
+    instruments: dict[int, InstrumentRef] = {}
+    for chunk in _chunks(instrument_ids):
+        for instrument_id, key, version, names in db.session.execute(
+            select(Instrument.id, Instrument.key, Instrument.version, Instrument.names).where(
+                Instrument.id.in_(chunk)
+            )
+        ):
+            instruments[instrument_id] = InstrumentRef(instrument_id, key, version, names or {})
+    return _References(
+        modules_by_slug={ref.slug: ref for ref in modules_by_id.values()},
+        modules_by_id=modules_by_id,
+        instruments=instruments,
+    )
+
+
 def _target_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
     wanted: dict[str, set[int]] = {}
     for entry in events:
@@ -162,8 +268,21 @@ def _target_names(events: Sequence[AuditEvent]) -> dict[tuple[str, int], str]:
     return names
 
 
+def _target_name(
+    entry: AuditEvent,
+    targets: Mapping[tuple[str, int], str],
+    target_ref: ModuleRef | InstrumentRef | None,
+) -> str | None:
+    if isinstance(target_ref, ModuleRef):
+        return target_ref.slug
+    if isinstance(target_ref, InstrumentRef):
+        return target_ref.key
+    return targets.get((entry.target_type, entry.target_id))
+
+
 def _rows(events: Sequence[AuditEvent]) -> list[EventRow]:
-    """The entries ready to show: three or four queries for any number of them."""
+    """The entries ready to show: a handful of queries for any number of them (people, one per
+    kind of target, modules, questionnaires)."""
     ids: list[int] = []
     for entry in events:
         if entry.actor_id is not None:
@@ -172,22 +291,27 @@ def _rows(events: Sequence[AuditEvent]) -> list[EventRow]:
             ids.extend(_people_ids(entry.details[key]))
     people = _people(ids)
     targets = _target_names(events)
-    return [
-        EventRow(
-            id=entry.id,
-            created_at=entry.created_at,
-            action=entry.action,
-            target_type=entry.target_type,
-            target_id=entry.target_id,
-            target_name=targets.get((entry.target_type, entry.target_id)),
-            actor=None if entry.actor_id is None else _person(entry.actor_id, people),
-            details={
-                key: _named(value, people) if key in PEOPLE_DETAILS else value
-                for key, value in (entry.details or {}).items()
-            },
+    references = _references(events)
+    rows = []
+    for entry in events:
+        target_ref = references.target(entry)
+        rows.append(
+            EventRow(
+                id=entry.id,
+                created_at=entry.created_at,
+                action=entry.action,
+                target_type=entry.target_type,
+                target_id=entry.target_id,
+                target_name=_target_name(entry, targets, target_ref),
+                actor=None if entry.actor_id is None else _person(entry.actor_id, people),
+                details={
+                    key: references.resolved(key, value, people)
+                    for key, value in (entry.details or {}).items()
+                },
+                target_ref=target_ref,
+            )
         )
-        for entry in events
-    ]
+    return rows
 
 
 def events_for(target_type: str, target_id: int) -> list[EventRow]:
@@ -282,6 +406,10 @@ def _details_json(details: Mapping[str, object]) -> str:
     def encode(value: object) -> object:
         if isinstance(value, PersonRef):
             return value.as_json()
+        if isinstance(value, ModuleRef):  # as written: the export is for machines
+            return value.slug
+        if isinstance(value, InstrumentRef):
+            return value.id
         raise TypeError(type(value).__name__)
 
     return json.dumps(details, default=encode, ensure_ascii=False, sort_keys=True)
