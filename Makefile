@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard cxculture/translations/*/LC_MESSAGES/messages.po))
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/cxculture_test
 
-.PHONY: install catalogs run test test-pg test-e2e bench bench-quick lint format translations clean
+.PHONY: install catalogs run test test-pg test-e2e screenshots bench bench-quick lint format translations clean
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ test-pg: install catalogs
 # go to test-artifacts/e2e/ (or CX_E2E_ARTIFACTS).
 test-e2e: install catalogs
 	$(BIN)/pytest tests/e2e
+
+# The README's screenshots (tests/e2e/screenshots/), taken by the browser tests that walk every
+# page: the demo company in English on a 1366x900 screen.
+screenshots: install catalogs
+	CX_README_SCREENSHOTS=1 $(BIN)/pytest tests/e2e/pages/test_pages.py -k en-desktop
 
 # Every benchmark with its ceiling, on fresh SQLite databases; with DATABASE_URL (or
 # BENCH_ARGS="--database-url ...") naming a PostgreSQL database called *bench*, on PostgreSQL.

@@ -251,8 +251,9 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "dashboards.training_csv": [get(lambda w: "/dashboards/training.csv", only(HR))],
     "dashboards.overview": [get(lambda w: "/dashboards/overview", only(HR))],
+    # Every department of this company is too small to show: HR finds nothing to draw.
     "dashboards.overview_heatmap": [
-        get(lambda w: f"/dashboards/overview/heatmap.png?survey={w.closed_survey}", only(HR))
+        get(lambda w: f"/dashboards/overview/heatmap.png?survey={w.closed_survey}", only(HR, 404))
     ],
     "dashboards.overview_trend": [
         get(lambda w: f"/dashboards/overview/trend.png?survey={w.closed_survey}", only(HR))
@@ -276,6 +277,11 @@ MATRIX: dict[str, list[Call]] = {
     "hr.survey_action": [
         post(lambda w, a=action: f"/hr/surveys/{w.closed_survey}/{a}", only(HR, ALLOWED))
         for action in ("launch", "close", "reopen", "remind", "invite-newcomers")
+    ],
+    # The confirmation pages of launching and closing early: HR's numbers, nobody else's.
+    "hr.confirm_survey_action": [
+        get(lambda w: f"/hr/surveys/{w.draft_survey}/launch", only(HR)),
+        get(lambda w: f"/hr/surveys/{w.open_survey}/close", only(HR)),
     ],
     "hr.extend_survey": [post(lambda w: f"/hr/surveys/{w.open_survey}/extend", only(HR, ALLOWED))],
     "hr.retry_emails": [
@@ -317,6 +323,7 @@ MATRIX: dict[str, list[Call]] = {
         get(lambda w: f"/hr/modules/{w.module}/pt_BR", only(HR)),
         post(lambda w: f"/hr/modules/{w.module}/pt_BR", only(HR, ALLOWED)),
     ],
+    "catalogue.confirm_archive": [get(lambda w: f"/hr/modules/{w.module}/archive", only(HR))],
     "catalogue.archive": [post(lambda w: f"/hr/modules/{w.module}/archive", only(HR, 302))],
     "people.people_index": [get(lambda w: "/hr/org/people", only(HR))],
     "people.person": [
@@ -328,6 +335,7 @@ MATRIX: dict[str, list[Call]] = {
     ],
     # Erasing needs the person's email typed in: a bare POST erases nobody.
     "people.erase": [post(lambda w: f"/hr/org/people/{w.eva}/erase", only(HR, ALLOWED))],
+    "people.confirm_erase": [get(lambda w: f"/hr/org/people/{w.eva}/erase", only(HR))],
     "people.departments": [get(lambda w: "/hr/org/departments", only(HR))],
     "people.department": [get(lambda w: f"/hr/org/departments/{w.eva_team}", only(HR))],
     "people.rename_department": [
@@ -351,6 +359,8 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "roster.preview": [get(lambda w: f"/hr/roster/{w.roster_import}", only(HR))],
     "roster.apply": [post(lambda w: f"/hr/roster/{w.roster_import}/apply", only(HR, ALLOWED))],
+    # Its rows are rejected: HR is sent back to the preview that lists them.
+    "roster.confirm_apply": [get(lambda w: f"/hr/roster/{w.roster_import}/apply", only(HR, 302))],
     # The JSON API answers bearer tokens only; its description is public.
     "api.departments": [api("GET", "/departments")],
     "api.people": [api("GET", "/people")],

@@ -71,6 +71,10 @@ class Instrument(Base):
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
 
+    def name_in(self, locale: str) -> str:
+        """The questionnaire's name in ``locale``, else in English."""
+        return self.names.get(locale) or self.names.get("en") or self.key
+
     def __repr__(self) -> str:
         return f"<Instrument {self.key} v{self.version}>"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from flask import Flask
 from flask_babel import force_locale, gettext
 from playwright.sync_api import (
     Browser,
-    BrowserContext,
     ConsoleMessage,
     Page,
     Playwright,
@@ -44,7 +44,7 @@ CHROMIUM_ARGS = (
 )
 WAIT_MS = 15_000  # every wait, click and navigation gives up after this
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 3,
@@ -123,13 +123,9 @@ class LiveServer:
     recorder: _Recorder
 
 
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[LiveServer]:
-    """The test's app, with its real forms (CSRF on), served on a free loopback port.
-
-    It runs on the suite's database (the ``app`` fixture's), whose tables are emptied after
-    the test once the server has stopped.
-    """
+@contextmanager
+def serving(app: Flask) -> Iterator[LiveServer]:
+    """``app``, with its real forms (CSRF on), served on a free loopback port while inside."""
     assert app.config["WTF_CSRF_ENABLED"], "browser tests drive the real forms, CSRF included"
     recorder = _Recorder(app)
     server: BaseWSGIServer = make_server("127.0.0.1", 0, recorder, threaded=True)
@@ -143,7 +139,18 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
         thread.join(timeout=10)
         with app.app_context():
             db.session.remove()
-    assert not recorder.errors, f"the server answered with errors: {recorder.errors}"
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """The test's app served on a free loopback port.
+
+    It runs on the suite's database (the ``app`` fixture's), whose tables are emptied after
+    the test once the server has stopped.
+    """
+    with serving(app) as server:
+        yield server
+    assert not server.recorder.errors, f"the server answered with errors: {server.recorder.errors}"
 
 
 @dataclass
@@ -176,36 +183,39 @@ class Tab:
     watcher: Watcher
 
 
+def new_tab(browser: Browser, base_url: str, locale: str = "en-US", **options) -> Tab:
+    """A fresh context (cookies, language, screen) with one tab on ``base_url``, watched for
+    console errors and CSP violations; closing ``tab.page.context`` ends it."""
+    context = browser.new_context(base_url=base_url, locale=locale, **(options or DESKTOP))
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    context.add_init_script(CSP_REPORTER)
+    page = context.new_page()
+    watcher = Watcher()
+    page.on("console", watcher.console)
+    page.on("pageerror", watcher.page_error)
+    page.on("response", watcher.response)
+    return Tab(page, watcher)
+
+
 @pytest.fixture
 def open_browser(
     chromium: Browser, live_server: LiveServer, artifacts: Path
 ) -> Iterator[Callable[..., Tab]]:
     """``open_browser(locale="pt-BR", **PHONE)``: a fresh context (cookies, language, screen)
     with one tab on the live server, watched for console errors and CSP violations."""
-    contexts: list[BrowserContext] = []
-    watchers: list[Watcher] = []
+    tabs: list[Tab] = []
 
     def open_one(locale: str = "en-US", **options) -> Tab:
-        context = chromium.new_context(
-            base_url=live_server.url, locale=locale, **(options or DESKTOP)
-        )
-        context.set_default_timeout(WAIT_MS)
-        context.set_default_navigation_timeout(WAIT_MS)
-        context.add_init_script(CSP_REPORTER)
-        contexts.append(context)
-        page = context.new_page()
-        watcher = Watcher()
-        watchers.append(watcher)
-        page.on("console", watcher.console)
-        page.on("pageerror", watcher.page_error)
-        page.on("response", watcher.response)
-        return Tab(page, watcher)
+        tab = new_tab(chromium, live_server.url, locale, **options)
+        tabs.append(tab)
+        return tab
 
     yield open_one
-    for context in contexts:
-        context.close()
-    for watcher in watchers:
-        watcher.assert_clean("at the end of the test")
+    for tab in tabs:
+        tab.page.context.close()
+    for tab in tabs:
+        tab.watcher.assert_clean("at the end of the test")
 
 
 @pytest.fixture

@@ -102,7 +102,9 @@ def hr_launches_the_survey(app: Flask, tab: Tab, hr_admin: Person, screenshot: S
     expect(page.get_by_role("heading", name="Log in to cxculture")).to_be_visible()
     screenshot(page, "01-hr-login")
     log_in(page, hr_admin.email, ENGLISH)
-    page.get_by_role("navigation").get_by_role("link", name="Surveys", exact=True).click()
+    menu = page.get_by_role("navigation")
+    menu.get_by_role("button", name="Surveys", exact=True).click()
+    menu.get_by_role("link", name="Surveys", exact=True).click()
     page.get_by_role("link", name="New survey").click()
 
     now = utcnow()
@@ -116,7 +118,15 @@ def hr_launches_the_survey(app: Flask, tab: Tab, hr_admin: Person, screenshot: S
     page.get_by_role("button", name="Save").click()
     expect(flash(page, "Survey created as a draft")).to_be_visible()
 
-    page.get_by_role("button", name="Launch").click()
+    # Launching is a second step that says what it will do, in numbers, before doing it.
+    page.get_by_role("link", name="Launch…").click()
+    expect(page.get_by_role("heading", name=f"Launch “{SURVEY_NAME}”?")).to_be_visible()
+    invited = f"{COLLEAGUES + 1} people will be invited and get the invitation email now."
+    expect(page.get_by_text(invited)).to_be_visible()
+    expect(page.get_by_role("rowheader", name=DEPARTMENT)).to_be_visible()
+    expect(page.get_by_role("link", name="Cancel")).to_be_visible()
+    screenshot(page, "02b-hr-launch-confirmation")
+    page.get_by_role("button", name=f"Launch and email {COLLEAGUES + 1} people").click()
     expect(flash(page, f"Survey launched: {COLLEAGUES + 1} people invited.")).to_be_visible()
     expect(page.locator(".badge", has_text="Open")).to_be_visible()
     expect(page.get_by_text(f"0 of {COLLEAGUES + 1} people have answered")).to_be_visible()
@@ -163,7 +173,7 @@ def employee_answers_on_a_phone(
     page.get_by_label(wave.open_question).fill(
         "Atendo os clientes que ligam para a central e resolvo o que eles precisam."
     )
-    # The progress bar is the page's only script: it counts every item and the open question.
+    # The progress bar's script counts every item and the open question.
     expect(page.get_by_label(pt("Progress"))).to_have_js_property("value", len(wave.items) + 1)
     screenshot(page, "06-employee-answers-phone")
     page.get_by_role("button", name=pt("Submit my answers")).click()
@@ -206,7 +216,7 @@ def head_opens_the_results(tab: Tab, head: Person, screenshot: Shoot) -> None:
     page = tab.page
     log_in(page, head.email, ENGLISH)
     expect(page.get_by_role("heading", name="My departments")).to_be_visible()
-    page.get_by_role("main").get_by_role("link", name="Results", exact=True).click()
+    page.get_by_role("main").get_by_role("link", name="Follow it in Results").click()
     expect(page.get_by_role("status")).to_contain_text("Results come out when the survey closes")
     expect(page.get_by_text("Response rate: 0 of 5 invited")).to_be_visible()
     expect(page.get_by_label("Survey")).to_have_value(re.compile(r"\d+"))
@@ -275,9 +285,11 @@ def employee_completes_the_module(
         group.get_by_label(right, exact=True).check()
     screenshot(page, "10-employee-module-phone")
     page.get_by_role("button", name=pt("Check my answers")).click()
-    expect(
-        flash(page, pt("You passed the knowledge check. One last step: your reflection."))
-    ).to_be_visible()
+    result = page.get_by_role("status").filter(
+        has_text=pt("You passed the knowledge check. One last step: your reflection.")
+    )
+    expect(result).to_be_visible()
+    expect(result).to_be_focused()  # the result heads the page and takes the focus
     for question in module.quiz:
         expect(page.get_by_role("group", name=question["question"])).to_contain_text(pt("Correct."))
 

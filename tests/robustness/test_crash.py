@@ -129,7 +129,7 @@ def test_a_crash_while_launching_invites_nobody_and_sends_nothing(
     before = _state(app)
 
     crash(*point)
-    assert _is_error_page(browser.post_form(page, {}, action=f"{page}/launch"))
+    assert _is_error_page(browser.post_form(page, {"confirm": "launch"}, action=f"{page}/launch"))
     monkeypatch.undo()
     assert crash.crashes == 1
 
@@ -138,7 +138,8 @@ def test_a_crash_while_launching_invites_nobody_and_sends_nothing(
         assert db.session.get(Survey, survey_id).launched_at is None
         assert _count(Invitation) == 0
         assert _count(OutboxMessage) == 0
-    assert browser.post_form(page, {}, action=f"{page}/launch").status_code == 302
+    launched = browser.post_form(page, {"confirm": "launch"}, action=f"{page}/launch")
+    assert launched.status_code == 302
     with app.app_context():
         assert db.session.get(Survey, survey_id).launched_at is not None
         assert _count(Invitation) == _count(OutboxMessage) == _count(User)
@@ -207,7 +208,8 @@ def test_a_crash_while_applying_a_roster_applies_nothing(
     before = _state(app)
 
     crash(*point)
-    assert _is_error_page(browser.post_form(page, {"send_emails": "y"}, action=f"{page}/apply"))
+    confirmed = {"send_emails": "y", "confirm": "apply"}
+    assert _is_error_page(browser.post_form(page, confirmed, action=f"{page}/apply"))
     monkeypatch.undo()
     assert crash.crashes == 1
 
@@ -215,7 +217,7 @@ def test_a_crash_while_applying_a_roster_applies_nothing(
     with app.app_context():
         assert db.session.execute(select(RosterImport.applied_at)).scalar_one() is None
         assert _count(User) == 1  # the HR admin alone
-    assert browser.post_form(page, {"send_emails": "y"}, action=f"{page}/apply").status_code == 302
+    assert browser.post_form(page, confirmed, action=f"{page}/apply").status_code == 302
     with app.app_context():
         assert _count(User) == 4
         assert db.session.execute(select(RosterImport.applied_at)).scalar_one() is not None

@@ -43,6 +43,7 @@ from cxculture.home.forms import LanguageForm
 from cxculture.hr.forms import (
     ActionForm,
     ApiTokenForm,
+    ConfirmForm,
     DeleteFreeTextForm,
     ExtendForm,
     RuleForm,
@@ -370,7 +371,9 @@ RECIPES: dict[str, Recipe] = {
         writes=frozenset({"users"}),
     ),
     "catalogue.archive": Recipe(
-        _form(ActionForm), lambda w: {}, writes=frozenset({"modules", "audit_events"})
+        _form(ConfirmForm),
+        lambda w: {"confirm": ["archive"]},
+        writes=frozenset({"modules", "audit_events"}),
     ),
     "catalogue.edit": Recipe(
         _form(TextForm),
@@ -460,8 +463,9 @@ RECIPES: dict[str, Recipe] = {
         _form(ActionForm), lambda w: {}, writes=frozenset({"outbox_messages", "audit_events"})
     ),
     "hr.survey_action": Recipe(
-        _form(ActionForm),
-        lambda w: {},
+        # Launching and closing early need their confirmation page's field; the others ignore it.
+        _form(ConfirmForm),
+        lambda w: {"confirm": ["launch"]},
         writes=frozenset(LAUNCH_TABLES | {"enrolments", "rule_applications"}) | RELEASES,
     ),
     "instruments.add_item": Recipe(
@@ -538,7 +542,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     "roster.apply": Recipe(
         _form(ApplyForm),
-        lambda w: {"send_emails": ["y"]},
+        lambda w: {"send_emails": ["y"], "confirm": ["apply"]},
         writes=frozenset(
             {
                 "users",
@@ -684,7 +688,8 @@ def test_hostile_roster_files_are_refused_or_applied_whole(app):
         if upload.status_code == 302:
             assert client.get(upload.location).status_code == 200
             applied = client.post(
-                f"{upload.location}/apply", data={"csrf_token": token, "send_emails": "y"}
+                f"{upload.location}/apply",
+                data={"csrf_token": token, "send_emails": "y", "confirm": "apply"},
             )
             check_after(app, before, "roster.apply", applied, writes)
         else:
@@ -743,7 +748,9 @@ def test_what_the_forms_accept_every_page_shows(app):
         data={"csrf_token": token, "file": (io.BytesIO(NASTY_ROSTER), "people.csv")},
         content_type="multipart/form-data",
     )
-    applied = client.post(f"{upload.location}/apply", data={"csrf_token": token})
+    applied = client.post(
+        f"{upload.location}/apply", data={"csrf_token": token, "confirm": "apply"}
+    )
     assert applied.status_code == 302
     # Archiving and merging last: they take away what the other forms use.
     for endpoint in sorted(set(FORM_ENDPOINTS) - SESSION_ENDING, key=lambda e: e in LAST):
@@ -798,14 +805,15 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "auth.login": ("next",),
     "dashboards.overview": ("survey", "level"),
     "dashboards.overview_export": ("survey",),
-    "dashboards.overview_heatmap": ("survey", "level"),
-    "dashboards.overview_trend": ("survey",),
-    "dashboards.results_chart": ("survey", "department"),
-    "dashboards.results_items_chart": ("survey", "department"),
+    "dashboards.overview_heatmap": ("survey", "level", "layout"),
+    "dashboards.overview_trend": ("survey", "layout"),
+    "dashboards.results_chart": ("survey", "department", "layout"),
+    "dashboards.results_items_chart": ("survey", "department", "layout"),
     "dashboards.results_page": ("survey", "department"),
     "dashboards.results_report": ("survey", "department"),
     "dashboards.training_page": ("module", "department"),
     "people.people_index": ("q", "status", "page"),
+    "hr.outbox": ("survey", "status", "page"),
     "audit.index": AUDIT_FILTERS,
     "audit.export": AUDIT_FILTERS,
 }
@@ -815,7 +823,9 @@ QUERY_VALUES: dict[str, Callable[[World], list[str]]] = {
     "level": lambda w: ["1", "2", "20"],
     "module": lambda w: [str(w.module_id)],
     "q": lambda w: ["Eva", "example.test", "E0"],
-    "status": lambda w: ["active", "inactive", "all"],
+    # The people list's filters, then the outbox's.
+    "status": lambda w: ["active", "inactive", "all", "waiting", "failed", "sent", "logged"],
+    "layout": lambda w: ["wide", "narrow"],
     "page": lambda w: ["1", "2"],
     "next": lambda w: ["/me", "/hr/"],
     "action": lambda w: ["survey.launched", "org.person_erased", ""],
