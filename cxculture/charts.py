@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import matplotlib
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -284,6 +285,13 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def legend_in_order(axes: Axes, entries: Sequence[str]) -> tuple[list[Artist], list[str]]:
+    """The handles and names of ``axes``' legend in the order of ``entries`` (those drawn)."""
+    handles, names = axes.get_legend_handles_labels()
+    order = [names.index(entry) for entry in entries if entry in names]
+    return [handles[i] for i in order], [names[i] for i in order]
+
+
 def legend_columns(labels: Sequence[str], width: float, size: float) -> int:
     """Legend entries side by side when they fit in ``width`` inches, else one per line."""
     needed = sum(text_width(label, size) + 0.55 for label in labels)
@@ -401,11 +409,8 @@ def dimension_figure(
     draw_dimension_bars(
         axes, wrapped, group, company, group_name, company_name, neutral_label=neutral_label
     )
-    handles, names = axes.get_legend_handles_labels()
-    order = [names.index(entry) for entry in entries if entry in names]
     figure.legend(
-        [handles[i] for i in order],
-        [names[i] for i in order],
+        *legend_in_order(axes, entries),
         loc="upper left",
         bbox_to_anchor=(0.1 / width, 1),
         ncol=legend_columns(entries, width - 0.2, TEXT),

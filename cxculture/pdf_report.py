@@ -240,11 +240,8 @@ class _Pages:
             )
         )
         draw(axes)
-        handles, names = axes.get_legend_handles_labels()
-        order = [names.index(name) for name in legend if name in names]
         figure.legend(
-            [handles[i] for i in order],
-            [names[i] for i in order],
+            *charts.legend_in_order(axes, legend),
             loc="upper left",
             bbox_to_anchor=(self._x(MARGIN - 0.05), self._y(self.y)),
             ncol=charts.legend_columns(legend, WIDTH, CHART_SIZE),
