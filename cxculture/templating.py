@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from cxculture.hr.forms import SCOPE_LABELS
 from cxculture.i18n import LANGUAGE_NAMES
 from cxculture.models import Role
+from cxculture.services.accounts.tokens import SCOPE_LABELS
 from cxculture.services.audit import EventRow, InstrumentRef, ModuleRef, PersonRef
 from cxculture.services.audit.labels import (
     AUDIT_CHANGE_ACTIONS,

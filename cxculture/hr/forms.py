@@ -31,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from cxculture.forms import Form
 from cxculture.models import PrivacyMode, Survey
 from cxculture.models.api_tokens import SCOPES
+from cxculture.services.accounts.tokens import SCOPE_LABELS
 from cxculture.services.surveys import SurveySpec
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -155,14 +156,6 @@ class RuleForm(Form):
         _l("Due after (days)"), default=30, validators=[InputRequired(), NumberRange(1, 365)]
     )
     submit = SubmitField(_l("Add the rule"))
-
-
-SCOPE_LABELS = {
-    "people:read": _l("Read people and departments"),
-    "people:write": _l("Create, update and deactivate people"),
-    "results:read": _l("Read surveys and their guarded results"),
-    "training:read": _l("Read training completion"),
-}
 
 
 class ApiTokenForm(Form):

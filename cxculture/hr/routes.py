@@ -21,7 +21,6 @@ from wtforms import SelectChoice
 from cxculture import disclosure
 from cxculture.access import roles_required
 from cxculture.hr.forms import (
-    SCOPE_LABELS,
     ActionForm,
     ApiTokenForm,
     ConfirmForm,
@@ -380,7 +379,9 @@ def api_tokens_page():
         else:
             # The secret is on this one page and nowhere else: no redirect, no cache.
             response = make_response(
-                render_template("hr/api_token_created.html", issued=issued, labels=SCOPE_LABELS)
+                render_template(
+                    "hr/api_token_created.html", issued=issued, labels=tokens.SCOPE_LABELS
+                )
             )
             response.headers["Cache-Control"] = "no-store"
             return response

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from cxculture.extensions import db
@@ -30,8 +31,17 @@ MAX_VALID_DAYS = 3650
 # Last use is written at most once a minute per token: reads stay reads.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
+# What each scope lets a token do, as HR's pages and the audit log say it.
+SCOPE_LABELS = {
+    "people:read": _l("Read people and departments"),
+    "people:write": _l("Create, update and deactivate people"),
+    "results:read": _l("Read surveys and their guarded results"),
+    "training:read": _l("Read training completion"),
+}
+
 __all__ = [
     "SCOPES",
+    "SCOPE_LABELS",
     "InvalidTokenRequest",
     "IssuedToken",
     "TokenRefused",
