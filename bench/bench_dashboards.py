@@ -40,7 +40,7 @@ from cxculture.extensions import db
 from cxculture.models import Department, Survey, User, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import surveys
-from cxculture.services.results import dashboards
+from cxculture.services.results import dashboards, homes
 from cxculture.services.surveys import questionnaires
 
 RENDERS = 500
@@ -100,35 +100,79 @@ def build_waves(responses: int, departments: int) -> tuple[int, int, str]:
     return ids[1], head.id, division.path
 
 
-def bench_head_page(app, survey_id: int, head_id: int, requests: int) -> dict:
-    with app.app_context():
-        email = db.session.get(User, head_id).email
+def bench_page(
+    app, email: str, url: str, data: Callable[[], object], requests: int
+) -> dict[str, object]:
+    """``url`` as ``email`` sees it: the first request, then ``requests`` warm ones, beside
+    ``data`` (what the page shows, worked out without a request or a template) as often."""
     client = app.test_client()
     page = client.get("/auth/login").get_data(as_text=True)
     client.post(
         "/auth/login", data={"csrf_token": _token(page), "email": email, "password": PASSWORD}
     )
-    url = f"/dashboards/results?survey={survey_id}"
 
     def get(_number: int) -> None:
         response = client.get(url)
         if response.status_code != 200:
-            raise SystemExit(f"the results page answered {response.status_code}")
+            raise SystemExit(f"{url} answered {response.status_code}")
 
     first = timed_calls(get, 1)[0]
     warm = timed_calls(get, requests)
     with app.test_request_context():
-        head = db.session.get(User, head_id)
-        survey = db.session.get(Survey, survey_id)
-        now = utcnow()
-        data = timed_calls(
-            lambda _n: dashboards.department_dashboard(head, survey, None, now), requests
-        )
+        alone = timed_calls(lambda _n: data(), requests)
     return {
         "requests": requests,
         "first_ms": first * 1000,
         "page": percentiles(warm),
-        "data_only": percentiles(data),
+        "data_only": percentiles(alone),
+    }
+
+
+PAGES = (
+    ("head_page", "head's results page"),
+    ("head_home", "head's home"),
+    ("hr_home", "HR's home"),
+)
+
+
+def bench_pages(app, survey_id: int, head_id: int, requests: int) -> dict[str, dict]:
+    """The head's results page and home, and HR's home, each beside its data alone."""
+    with app.app_context():
+        head = db.session.get(User, head_id)
+        hr = db.session.execute(select(User).where(User.is_hr_admin.is_(True))).scalar_one()
+        emails = head.email, hr.email
+    now = utcnow()
+
+    def with_objects(work):
+        # The objects are read in the request context that times the data alone.
+        return lambda: work(
+            db.session.get(User, head_id),
+            db.session.get(Survey, survey_id),
+            db.session.execute(select(User).where(User.is_hr_admin.is_(True))).scalar_one(),
+        )
+
+    return {
+        "head_page": bench_page(
+            app,
+            emails[0],
+            f"/dashboards/results?survey={survey_id}",
+            with_objects(lambda h, s, _hr: dashboards.department_dashboard(h, s, None, now)),
+            requests,
+        ),
+        "head_home": bench_page(
+            app,
+            emails[0],
+            "/dashboards/",
+            with_objects(lambda h, _s, _hr: homes.head_home(h, now, "en")),
+            requests,
+        ),
+        "hr_home": bench_page(
+            app,
+            emails[1],
+            "/hr/",
+            with_objects(lambda _h, _s, hr: homes.hr_home(hr, now, "en")),
+            requests,
+        ),
     }
 
 
@@ -216,7 +260,7 @@ def main() -> None:
         db.drop_all()
         db.create_all()
         survey_id, head_id, division = build_waves(args.responses, args.departments)
-    page = bench_head_page(app, survey_id, head_id, args.requests)
+    pages = bench_pages(app, survey_id, head_id, args.requests)
     chart_figures = bench_charts()
     memory = bench_memory(max(args.renders, 51))
 
@@ -225,7 +269,7 @@ def main() -> None:
         "responses_per_wave": args.responses,
         "departments": args.departments,
         "head_of": division,
-        "head_page": page,
+        **pages,
         "charts": chart_figures,
         "memory": memory,
     }
@@ -235,7 +279,10 @@ def main() -> None:
     )
     print(f"{'measure':<52}{'median':>9}{'p95':>9}   ceiling (median, p95)")
     rows = [
-        ("head's results page, warm (ms)", page["page"], page["data_only"], "data alone"),
+        *(
+            (f"{label}, warm (ms)", pages[key]["page"], pages[key]["data_only"], "data alone")
+            for key, label in PAGES
+        ),
         ("dimension bars, cold render (ms)", chart_figures["dimension_bars"], None, ""),
         ("answer bars for 25 items, cold render (ms)", chart_figures["answer_bars"], None, ""),
         ("heatmap 20 x 6, cold render (ms)", chart_figures["heatmap"], None, ""),
@@ -248,7 +295,8 @@ def main() -> None:
             f"{label:<52}{ours['median_ms']:>9.1f}{ours['p95_ms']:>9.1f}   {name} "
             f"{ceiling['median_ms']:.1f}, {ceiling['p95_ms']:.1f}"
         )
-    print(f"head's results page, first request: {page['first_ms']:.0f} ms")
+    for key, label in PAGES:
+        print(f"{label}, first request: {pages[key]['first_ms']:.0f} ms")
     for name, figures in memory.items():
         print(
             f"memory over {figures['renders']} renders, {name}: {figures['rss_after_50_mb']:.1f} MB"
