@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, OutboxMessage, User, utcnow
-from cxculture.services import surveys
+from cxculture.services import org, surveys
+from cxculture.services.results import homes
 from cxculture.services.surveys import outbox_search
 from tests.factories import make_survey, make_user
 
@@ -235,7 +236,6 @@ def test_a_reminder_hides_its_recipient_and_the_language_that_could_name_them(
         assert "English" not in row
         assert "Recordatorio" not in row
         assert "Reminder:" not in row  # the subject, in the recipient's language
-    assert "not listed at all" not in html
 
 
 def test_reminders_of_a_survey_too_small_to_show_counts_are_not_listed_or_counted(
@@ -261,6 +261,42 @@ def test_reminders_of_a_survey_too_small_to_show_counts_are_not_listed_or_counte
         assert all("hidden" not in row for row in rows(html)), query
         assert status_counts(html)["Any status"] == len(rows(html)) == invited, query
         assert "not listed at all" in html
+
+
+@pytest.mark.parametrize("answered", [0, 1, 2])
+def test_a_small_surveys_outbox_reads_the_same_however_many_answered(
+    app, browser, hr_admin, answered
+):
+    """The note on withheld reminders is always there, and a failing mail server is counted
+    without the reminders on the survey's page and on HR's home: otherwise reminding would
+    tell how many of a small audience have not answered."""
+    with app.app_context():
+        team = [make_user(department="IT", email=f"it{n}@example.test") for n in range(2)]
+        survey = make_survey(name="Small team")
+        for person in team[:answered]:
+            invitation = db.session.execute(
+                select(Invitation).where(
+                    Invitation.user_id == person.id, Invitation.survey_id == survey.id
+                )
+            ).scalar_one()
+            invitation.submitted_at = utcnow()
+        db.session.commit()
+        actor = db.session.get(User, hr_admin.id)
+        surveys.send_reminders(survey, actor, utcnow())
+        survey_emails = select(OutboxMessage).where(OutboxMessage.survey_id == survey.id)
+        for message in db.session.execute(survey_emails).scalars():
+            message.sent_at, message.last_error = None, "OSError: the mail server is down"
+        db.session.commit()
+        survey_id, invited = survey.id, invitations(survey.id)
+        assert invited < app.config["CX_MIN_GROUP_SIZE"]
+        progress = surveys.survey_progress(survey)
+        assert progress.emails_pending == progress.emails_failed == invited  # the invitations
+        summary = org.company_summary()
+        assert homes.roster_health(org.department_rows(), summary).failed_emails == invited
+    browser.login(hr_admin.email)
+    html = page(browser, f"?survey={survey_id}")
+    assert "not listed at all" in html
+    assert status_counts(html)["Any status"] == invited
 
 
 def test_an_email_holding_a_personal_link_shows_its_subject_only(app, browser, hr_admin):

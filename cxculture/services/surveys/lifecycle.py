@@ -330,11 +330,16 @@ class SurveyProgress:
 
 def survey_progress(survey: Survey) -> SurveyProgress:
     """Guarded response rates overall and per department (where people were invited), and
-    email status."""
+    email status. Reminders are not counted: one goes to each person who has not answered, so
+    their number would count them where the release layer withholds it."""
     pending, failed = db.session.execute(
         select(
             func.count(OutboxMessage.id),
             func.count(OutboxMessage.id).filter(OutboxMessage.last_error.is_not(None)),
-        ).where(OutboxMessage.survey_id == survey.id, OutboxMessage.sent_at.is_(None))
+        ).where(
+            OutboxMessage.survey_id == survey.id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.is_recipient_hidden.is_(False),
+        )
     ).one()
     return SurveyProgress(disclosure.response_rates(survey), pending, failed)

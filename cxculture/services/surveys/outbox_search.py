@@ -55,12 +55,10 @@ class OutboxFilter:
 
 @dataclass(frozen=True)
 class OutboxSearch:
-    """One page of emails, how many of them there are in each status, and whether reminders
-    were left out."""
+    """One page of emails and how many of them there are in each status."""
 
     found: Page[OutboxMessage]
     counts: dict[OutboxStatus, int]
-    has_withheld_reminders: bool
 
     @property
     def total(self) -> int:
@@ -118,7 +116,7 @@ def search_outbox(filters: OutboxFilter, page: int = 1, per_page: int = PAGE_SIZ
                 .offset(offset)
             ).scalars()
         )
-    return OutboxSearch(Page(rows, page, per_page, total), counts, bool(withheld))
+    return OutboxSearch(Page(rows, page, per_page, total), counts)
 
 
 def outbox_surveys(chosen: int | None = None) -> list[Survey]:

@@ -190,11 +190,16 @@ def roster_health(rows: list[DepartmentRow], summary: CompanySummary) -> RosterH
         .order_by(User.name)
         .limit(LISTED)
     ).all()
-    failing = (OutboxMessage.sent_at.is_(None), OutboxMessage.last_error.is_not(None))
+    # Reminders are left out, as from the survey's page: their number counts who has not answered.
+    failing = (
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.last_error.is_not(None),
+        OutboxMessage.is_recipient_hidden.is_(False),
+    )
     failed = db.session.execute(select(func.count(OutboxMessage.id)).where(*failing)).scalar_one()
     addresses = db.session.execute(
         select(OutboxMessage.to_email)
-        .where(*failing, OutboxMessage.is_recipient_hidden.is_(False))
+        .where(*failing)
         .group_by(OutboxMessage.to_email)
         .order_by(OutboxMessage.to_email)
         .limit(LISTED)
