@@ -18,9 +18,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Enrolment, Invitation, Module, Response, Survey, User, utcnow
 from cxculture.services import surveys, training
+from cxculture.services.org import leavers
 from cxculture.services.surveys import responses
 from tests.api.conftest import ApiClient, make_token
 from tests.conftest import Browser, make_person
@@ -287,6 +289,29 @@ def test_counts_of_a_small_team_are_hidden_everywhere(app, hr_admin):
     company = invited.get("Company") or ""
     if company:
         assert int(company) - sum(shown) == 0 or int(company) - sum(shown) >= 5
+
+
+@pytest.mark.parametrize("leaver_answered", [True, False])
+def test_a_leaver_leaves_every_count_as_it_was_whether_they_answered_or_not(app, leaver_answered):
+    """Whoever knows who left reads the rates again: they must not move, or a drop would tell
+    that the leaver had not answered (in an anonymous survey too)."""
+    team = _people(app, TEAM, 8, "agent")
+    with app.app_context():
+        survey = make_survey(privacy_mode="anonymous", departments=("Operations",))
+        survey_id = survey.id
+    for email in team[:4]:
+        _answer(app, survey_id, email)
+    leaver = team[0] if leaver_answered else team[-1]
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        before = disclosure.response_rates(survey)
+        person = db.session.execute(select(User).where(User.email == leaver)).scalar_one()
+        leavers.deactivate_people([person.id], utcnow())
+        db.session.commit()
+        after = disclosure.response_rates(db.session.get(Survey, survey_id))
+        assert after.get(TEAM) == before.get(TEAM)
+        assert after.company == before.company
+        assert before.get(TEAM).invited == 8  # shown: the check is not on hidden rows
 
 
 def test_the_api_withholds_counts_of_a_survey_sent_to_fewer_than_the_minimum(app, hr_admin):

@@ -49,8 +49,9 @@ class RateRow:
 
 
 def _invitation_counts(survey_ids: list[int]) -> dict[int, dict[str | None, tuple[int, int]]]:
-    """(invited, answered) per survey and department path at invitation; withdrawn invitations
-    (leavers) count for nothing."""
+    """(invited, answered) per survey and department path at invitation. A leaver's withdrawn
+    invitation still counts as invited: dropping it would change the count only for a leaver
+    who had not answered, and so tell, to whoever knows who left, whether they had."""
     found: dict[int, dict[str | None, tuple[int, int]]] = {
         survey_id: {} for survey_id in survey_ids
     }
@@ -63,7 +64,7 @@ def _invitation_counts(survey_ids: list[int]) -> dict[int, dict[str | None, tupl
             func.count(Invitation.id),
             func.count(Invitation.submitted_at),
         )
-        .where(Invitation.survey_id.in_(survey_ids), Invitation.withdrawn_at.is_(None))
+        .where(Invitation.survey_id.in_(survey_ids))
         .group_by(Invitation.survey_id, Invitation.department_path)
     ):
         found[survey_id][path] = (invited, answered)

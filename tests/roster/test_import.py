@@ -342,7 +342,7 @@ def test_moving_people_never_moves_their_past_answers(ctx):
     assert paths == {"Operations/Contact Center"}
 
 
-def test_leavers_are_deactivated_and_stop_counting_in_running_surveys(app, browser):
+def test_leavers_are_deactivated_and_their_unanswered_invitations_withdrawn(app, browser):
     with app.app_context():
         hr = make_user(employee_number="HR1", is_hr_admin=True, department="People")
         stay = make_user(employee_number="S1", department="IT")
@@ -359,16 +359,16 @@ def test_leavers_are_deactivated_and_stop_counting_in_running_surveys(app, brows
         assert plan.counts()["deactivated"] == 2
         assert [person.employee_number for person in plan.kept_active] == ["HR1"]
         progress = surveys.survey_progress(db.session.get(type(survey), survey_id))
-        # The leaver who had not answered is no longer counted; the one who answered is.
-        # Three invited is under the minimum: the count is withheld on the pages; the
-        # invitations themselves tell what is counted.
+        # The leaver who had not answered is withdrawn (not reminded), the one who answered is
+        # not; both stay counted as invited. Four invited is under the minimum: the count is
+        # withheld on the pages; the invitations themselves tell what is withdrawn.
         assert progress.rates.company.is_hidden
-        counted = db.session.execute(
+        kept = db.session.execute(
             select(func.count(Invitation.id), func.count(Invitation.submitted_at)).where(
                 Invitation.survey_id == survey_id, Invitation.withdrawn_at.is_(None)
             )
         ).one()
-        assert tuple(counted) == (3, 1)
+        assert tuple(kept) == (3, 1)
         assert db.session.execute(select(func.count(Response.id))).scalar_one() == 1
         assert db.session.get(User, hr.id).is_active
     response = browser.login(leaver_email)

@@ -15,8 +15,10 @@ from cxculture.models import Invitation, Survey, User, department_heads
 def deactivate_people(user_ids: Sequence[int], now: datetime) -> int:
     """Mark people as gone (the caller commits): they can no longer log in, every session of
     theirs ends, they head no department any more (a rehire does not bring results back), and
-    their unanswered invitations to surveys still running are withdrawn, so response rates
-    stop counting them. What they answered stays, in the waves they answered.
+    their unanswered invitations to surveys still running are withdrawn, so they are neither
+    reminded nor shown the survey again (response rates keep counting them as invited: a rate
+    that moved would tell whether they had answered). What they answered stays, in the waves
+    they answered.
 
     Returns how many people were deactivated (the already inactive are left as they are)."""
     ids = list(user_ids)
