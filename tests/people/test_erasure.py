@@ -147,10 +147,13 @@ def test_erasing_a_person_keeps_the_response_rate_of_a_wave_they_answered(ctx, z
     assert _response_rates("Wave 1") == before
 
 
-def test_a_running_wave_they_had_not_answered_stops_counting_them_as_for_a_leaver(ctx, zelia):
-    assert _response_rates("Wave 2").rates.get(TEAM).invited == 12
+def test_a_running_wave_they_had_not_answered_counts_them_as_before_as_for_a_leaver(ctx, zelia):
+    """A count that dropped only for someone who had not answered would tell that they had
+    not: the erased person stays counted as invited."""
+    before = _response_rates("Wave 2").rates.get(TEAM)
+    assert before.invited == 12
     _erase()
-    assert _response_rates("Wave 2").rates.get(TEAM).invited == 11
+    assert _response_rates("Wave 2").rates.get(TEAM) == before
 
 
 def test_after_erasure_nothing_in_the_database_names_the_person(ctx, zelia):
@@ -433,3 +436,34 @@ def test_a_wrong_email_sends_back_to_the_erase_page(app, browser, hr_admin, zeli
 def test_only_hr_reads_the_erase_page(request, browser, zelia, who):
     browser.login(request.getfixturevalue(who).email)
     assert browser.client.get(f"/hr/org/people/{zelia}/erase").status_code == 403
+
+
+@pytest.mark.parametrize("answered", [True, False])
+def test_an_erasure_reads_the_same_whether_they_had_answered_or_not(app, hr_admin, answered):
+    """Neither the audit entry nor the survey's outbox counts tell whether the erased person
+    had answered an anonymous wave: no count of their responses, emails or training records is
+    kept, and the emails of the survey already sent stay, emptied."""
+    from cxculture.services.surveys import outbox_search
+
+    with app.app_context():
+        hr = _hr()
+        team = [make_user(department=TEAM) for _ in range(6)]
+        person = make_user(email=EMAIL, name=NAME, department=TEAM)
+        survey = make_survey(name="Anonymous wave", privacy_mode=PrivacyMode.ANONYMOUS, actor=hr)
+        for someone in [*team[:3], *([person] if answered else [])]:
+            invitation = responses.invitation_for(someone, survey.id)
+            responses.submit_response(invitation, full_answers(survey, 4), "en", utcnow())
+        surveys.send_reminders(survey, hr, utcnow())
+        db.session.commit()
+        filters = outbox_search.OutboxFilter(survey.id)
+        before = outbox_search.search_outbox(filters).counts
+        erasure.erase_person(_zelia(), hr, utcnow())
+        assert outbox_search.search_outbox(filters).counts == before
+        details = db.session.execute(
+            select(AuditEvent.details).where(AuditEvent.action == "org.person_erased")
+        ).scalar_one()
+        details = json.loads(details) if isinstance(details, str) else details
+        assert set(details) == {"invitations_unlinked", "roster_files_cleared"}
+        assert details["invitations_unlinked"] == 1
+        emails = db.session.execute(select(OutboxMessage.to_email)).scalars().all()
+        assert EMAIL not in emails

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, exists, func, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
 
 from cxculture.extensions import db
 from cxculture.models import (
@@ -49,7 +49,10 @@ class LastHrAdmin(ErasureRefused):
 
 @dataclass(frozen=True)
 class ErasureReport:
-    """What erasing changed, in counts (what the audit trail notes)."""
+    """What erasing changed, in counts. The audit trail notes only those that say nothing of
+    the person's answers: how many responses were unlinked (confidential ones), how many
+    emails went (reminders go only to who has not answered) and how many training records
+    (those taken on their own are theirs alone) would each tell something of them."""
 
     responses_unlinked: int
     invitations_unlinked: int
@@ -59,10 +62,7 @@ class ErasureReport:
 
     def as_details(self) -> dict[str, int]:
         return {
-            "responses_unlinked": self.responses_unlinked,
             "invitations_unlinked": self.invitations_unlinked,
-            "enrolments_deleted": self.enrolments_deleted,
-            "emails_deleted": self.emails_deleted,
             "roster_files_cleared": self.roster_files_cleared,
         }
 
@@ -158,6 +158,25 @@ def _count(rowcount_statement) -> int:
     ).rowcount
 
 
+def _erase_emails(address: str) -> int:
+    """Delete the emails to ``address``, except those of a survey already sent: they stay,
+    emptied, so that the outbox's counts of a survey do not move by one or by two (an
+    invitation, or an invitation and a reminder) and so tell whether the person had answered.
+    Returns how many were deleted."""
+    deleted = _count(
+        delete(OutboxMessage).where(
+            OutboxMessage.to_email == address,
+            or_(OutboxMessage.survey_id.is_(None), OutboxMessage.sent_at.is_(None)),
+        )
+    )
+    _count(
+        update(OutboxMessage)
+        .where(OutboxMessage.to_email == address)
+        .values(to_email="", subject="", body="")
+    )
+    return deleted
+
+
 def erase_person(person: User, actor: User | None, now: datetime) -> ErasureReport:
     """Erase ``person`` for ``actor`` (None: the system) and commit; SelfErasure or
     LastHrAdmin when refused."""
@@ -165,7 +184,7 @@ def erase_person(person: User, actor: User | None, now: datetime) -> ErasureRepo
     person_id = person.id
     terms = [term for term in (person.email, person.name, person.employee_number) if term]
     # As for a leaver first: headships end, unanswered invitations to running surveys are
-    # withdrawn (response rates stop counting them).
+    # withdrawn (response rates keep counting them as invited).
     leavers.deactivate_people([person_id], now)
     report = ErasureReport(
         responses_unlinked=_count(
@@ -179,7 +198,7 @@ def erase_person(person: User, actor: User | None, now: datetime) -> ErasureRepo
             .values(user_id=None, draft=None, draft_saved_at=None)
         ),
         enrolments_deleted=_count(delete(Enrolment).where(Enrolment.user_id == person_id)),
-        emails_deleted=_count(delete(OutboxMessage).where(OutboxMessage.to_email == person.email)),
+        emails_deleted=_erase_emails(person.email),
         roster_files_cleared=_clear_roster_files(terms),
     )
     _count(update(Enrolment).where(Enrolment.assigned_by_id == person_id).values(message=None))
