@@ -292,6 +292,31 @@ def legend_in_order(axes: Axes, entries: Sequence[str]) -> tuple[list[Artist], l
     return [handles[i] for i in order], [names[i] for i in order]
 
 
+def _top_legend(
+    figure: Figure,
+    width: float,
+    entries: Sequence[str],
+    handles: Sequence[Artist] | None = None,
+    labels: Sequence[str] | None = None,
+) -> None:
+    """The legend in the band left for it at the top of a ``width``-inch figure: ``entries``
+    side by side where they fit (``handles`` and ``labels`` as given, else the axes')."""
+    given: dict[str, Sequence[Artist] | Sequence[str]] = {}
+    if handles is not None:
+        given["handles"] = handles
+    if labels is not None:
+        given["labels"] = labels
+    figure.legend(
+        loc="upper left",
+        bbox_to_anchor=(0.1 / width, 1),
+        ncol=legend_columns(entries, width - 0.2, TEXT),
+        fontsize=TEXT,
+        frameon=False,
+        borderaxespad=0.2,
+        **given,
+    )
+
+
 def legend_columns(labels: Sequence[str], width: float, size: float) -> int:
     """Legend entries side by side when they fit in ``width`` inches, else one per line."""
     needed = sum(text_width(label, size) + 0.55 for label in labels)
@@ -409,15 +434,7 @@ def dimension_figure(
     draw_dimension_bars(
         axes, wrapped, group, company, group_name, company_name, neutral_label=neutral_label
     )
-    figure.legend(
-        *legend_in_order(axes, entries),
-        loc="upper left",
-        bbox_to_anchor=(0.1 / width, 1),
-        ncol=legend_columns(entries, width - 0.2, TEXT),
-        fontsize=TEXT,
-        frameon=False,
-        borderaxespad=0.2,
-    )
+    _top_legend(figure, width, entries, *legend_in_order(axes, entries))
     return figure
 
 
@@ -546,14 +563,7 @@ def answer_figure(
         label_width=0 if above else label_width + 0.1,
         share_labels=share_labels,
     )
-    figure.legend(
-        loc="upper left",
-        bbox_to_anchor=(0.1 / width, 1),
-        ncol=legend_columns(legend, width - 0.2, TEXT),
-        fontsize=TEXT,
-        frameon=False,
-        borderaxespad=0.2,
-    )
+    _top_legend(figure, width, legend)
     return figure
 
 
@@ -859,13 +869,5 @@ def trend_figure(
         )
     if neutral_label:
         handles.append(Line2D([], [], color=INK, linestyle=(0, (3, 3)), label=neutral_label))
-    figure.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.1 / width, 1),
-        ncol=legend_columns(entries, width - 0.2, TEXT),
-        fontsize=TEXT,
-        frameon=False,
-        borderaxespad=0.2,
-    )
+    _top_legend(figure, width, entries, handles)
     return figure
