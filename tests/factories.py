@@ -117,3 +117,11 @@ def closed_release(survey: Survey) -> disclosure.Release:
         survey.closed_at = now
         db.session.commit()
     return disclosure.release_of(survey, now)
+
+
+def make_user_without_email(*, employee_number: str | None = None, **kwargs) -> User:
+    """A person without a mailbox, known by their employee number: no email, no password."""
+    user = make_user(password=None, employee_number=employee_number, **kwargs)
+    user.email = None
+    db.session.commit()
+    return user

@@ -119,7 +119,11 @@ class PeopleQuerySchema(PageQuerySchema):
 class PersonSchema(Strict):
     employee_number = fields.String(required=True, allow_none=True)
     name = fields.String(required=True)
-    email = fields.String(required=True)
+    email = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null for a person without a mailbox (known by number)."},
+    )
     department = fields.String(
         required=True, allow_none=True, metadata={"description": "The department's path."}
     )
@@ -150,8 +154,14 @@ class PersonInputSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTHS["name"]))
     email = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=MAX_LENGTHS["email"]),
-        metadata={"example": "ana.souza@example.com"},
+        allow_none=True,
+        validate=validate.Length(max=MAX_LENGTHS["email"]),
+        metadata={
+            "example": "ana.souza@example.com",
+            "description": "null or empty for a person without a mailbox: they answer "
+            "surveys with printed codes, cannot be HR admin or head a department; an email "
+            "already stored is kept.",
+        },
     )
     department = fields.String(
         required=True,

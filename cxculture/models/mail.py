@@ -23,6 +23,11 @@ class OutboxMessage(Base):
     survey_id: Mapped[int | None] = mapped_column(
         ForeignKey("surveys.id", ondelete="SET NULL"), index=True
     )
+    # The invitation whose personal link the body's link slot stands for: the link is made at
+    # delivery, so no outbox row holds it.
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL"), index=True
+    )
     # Reminders of anonymous surveys would tell who has not answered: HR never sees their recipient.
     is_recipient_hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -92,6 +92,9 @@ class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # People without a mailbox (store, field and contact-center staff) are known by their
+        # employee number and answer surveys with printed codes.
+        CheckConstraint("email IS NOT NULL OR employee_number IS NOT NULL", name="email_or_number"),
         CheckConstraint(
             "locale IS NULL OR locale IN ({})".format(
                 ", ".join(f"'{code}'" for code in SUPPORTED_LOCALES)
@@ -104,7 +107,7 @@ class User(UserMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     employee_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     department_id: Mapped[int | None] = mapped_column(

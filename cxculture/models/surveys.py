@@ -160,6 +160,11 @@ class Survey(Base):
     # Results released in snapshots while the survey is open (HR's choice before launch), rather
     # than only once it closes.
     live_results: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # What HR writes per language: {locale: {"name", "intro", "invitation", "reminder"}}. The
+    # name in the default language is ``name``; every other text is optional.
+    texts: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     instrument: Mapped[Instrument] = relationship()
     departments: Mapped[list[Department]] = relationship(
@@ -173,6 +178,15 @@ class Survey(Base):
     @property
     def is_anonymous(self) -> bool:
         return self.privacy_mode == PrivacyMode.ANONYMOUS
+
+    def text_in(self, field: str, locale: str) -> str:
+        """HR's ``field`` (name, intro, invitation, reminder) in ``locale``; "" when not written
+        in that language (callers fall back to the default language, then to the standard text)."""
+        return (self.texts or {}).get(locale, {}).get(field, "").strip()
+
+    def name_in(self, locale: str) -> str:
+        """The survey's name in ``locale``, else the name HR gave it in the default language."""
+        return self.text_in("name", locale) or self.name
 
     def state(self, now: datetime) -> SurveyState:
         """Where the survey stands at ``now``."""
@@ -215,6 +229,13 @@ class Invitation(Base):
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     draft: Mapped[dict | None] = mapped_column(JSON)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The personal link and the printed answer code (``services.surveys.passes``): random seeds
+    # the tokens are derived from with the application's secret, and the tokens' hashes, which
+    # are how a link or code finds its invitation. Neither token is stored.
+    link_seed: Mapped[str | None] = mapped_column(String(32))
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_seed: Mapped[str | None] = mapped_column(String(32))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     survey: Mapped[Survey] = relationship()
     user: Mapped[User | None] = relationship()
@@ -225,6 +246,18 @@ class Invitation(Base):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} survey={self.survey_id} user={self.user_id}>"
+
+
+class RevokedPass(Base):
+    """The hash of a personal link or answer code that no longer opens anything (re-sent, new
+    cards printed): kept so whoever holds it is told it was replaced, not that it is unknown."""
+
+    __tablename__ = "revoked_passes"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # link or code
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Response(Base):

@@ -75,12 +75,24 @@ class MergeForm(Form):
 
 
 class EraseForm(Form):
-    """Erasing is for good: HR types the person's email to confirm."""
+    """Erasing is for good: HR types the person's email to confirm (their employee number,
+    for a person without an email)."""
 
     confirm_email = StringField(
         _l("Type the person's email to confirm"), validators=[DataRequired(), Length(max=254)]
     )
     submit = SubmitField(_l("Erase this person"))
 
+    @classmethod
+    def for_person(cls, person: User) -> EraseForm:
+        form = cls(formdata=None)
+        if person.email is None:
+            form.confirm_email.label.text = _l("Type the person's employee number to confirm")
+        return form
+
     def confirms(self, person: User) -> bool:
-        return (self.confirm_email.data or "").strip().lower() == person.email
+        typed = (self.confirm_email.data or "").strip()
+        if person.email is not None:
+            return typed.lower() == person.email
+        number = (person.employee_number or "").strip()
+        return bool(number) and typed.casefold() == number.casefold()

@@ -117,6 +117,13 @@ PERSON_ERRORS = {
         _l("This department is archived and takes no new people."),
     ),
     people.UnknownDepartment: ("department_id", _l("This department no longer exists.")),
+    people.RoleNeedsEmail: (
+        "is_hr_admin",
+        _l(
+            "This person has no email: they cannot be HR admin or head departments, since both "
+            "log in with their email. Add their email through the import first."
+        ),
+    ),
 }
 
 
@@ -139,6 +146,8 @@ def person(user_id: int):
             )
         except people.PersonChangeRefused as exc:
             field, message = PERSON_ERRORS[type(exc)]
+            if isinstance(exc, people.RoleNeedsEmail) and not form.is_hr_admin.data:
+                field = "headed_department_ids"
             form[field].errors.append(str(message))
         else:
             flash(_("Saved."), "success")
@@ -161,6 +170,11 @@ def resend_link(user_id: int):
             people.resend_set_password_link(person, current_user)
         except people.PersonInactive:
             flash(_("This person is deactivated: reactivate them first."), "warning")
+        except people.NoEmail:
+            flash(
+                _("This person has no email: they have no password, and answer with codes."),
+                "warning",
+            )
         else:
             flash(
                 _("A new set-password link is on its way to %(email)s.", email=person.email),
@@ -184,7 +198,7 @@ def confirm_erase(user_id: int):
         "people/confirm_erase.html",
         person=person,
         preview=preview,
-        form=EraseForm(formdata=None),
+        form=EraseForm.for_person(person),
         refusal=refusal,
     )
 
@@ -201,7 +215,10 @@ def erase(user_id: int):
         return redirect(url_for("people.people_index"))
     form = EraseForm()
     if not form.validate_on_submit() or not form.confirms(person):
-        flash(_("Type the person's email exactly to confirm: nobody was erased."), "warning")
+        flash(
+            _("Type the person's email or employee number exactly: nobody was erased."),
+            "warning",
+        )
         return redirect(url_for("people.confirm_erase", user_id=user_id))
     try:
         erasure.erase_person(person, current_user, utcnow())
@@ -240,7 +257,8 @@ class DepartmentForms:
             formdata=None, parent_id=department.parent_id or NO_DEPARTMENT
         )
         self.heads = submitted.get("heads") or HeadsForm(
-            formdata=None, emails="\n".join(person.email for person in department.heads)
+            formdata=None,
+            emails="\n".join(person.email for person in department.heads if person.email),
         )
         self.merge = submitted.get("merge") or MergeForm(formdata=None)
         self.action = ActionForm(formdata=None)
@@ -303,6 +321,12 @@ def _tree_error(exc: org.DepartmentChangeRefused) -> str:
         return _("Departments below this one are not archived yet. Archive them first.")
     if isinstance(exc, org.DepartmentArchived):
         return _("An archived department takes no departments or people. Restore it first.")
+    if isinstance(exc, org.HeadWithoutEmail):
+        return _(
+            "People without an email cannot head a department (heads log in with their "
+            "email): %(names)s",
+            names=", ".join(exc.names),
+        )
     if isinstance(exc, org.InactiveHead):
         return _(
             "Deactivated people cannot head a department: %(emails)s",

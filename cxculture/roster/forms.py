@@ -11,7 +11,9 @@ from cxculture.forms import Form
 
 
 class UploadForm(Form):
-    file = FileField(_l("CSV file from the HR system"), validators=[FileRequired()])
+    file = FileField(
+        _l("CSV or Excel (.xlsx) file from the HR system"), validators=[FileRequired()]
+    )
     deactivate_missing = BooleanField(
         _l("Deactivate people who are not in the file (leavers)"), default=False
     )

@@ -1,10 +1,11 @@
-"""Roster import pages: upload a CSV, read the preview, apply it."""
+"""Roster import pages: upload a CSV or XLSX file, read the preview, apply it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -28,11 +29,25 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _columns() -> list[tuple[str, str, list[str], bool]]:
-    """Each column as the reader's language names it: (key, name, other names, required)."""
+# Whether a file needs each column: an employee number or an email is needed on every row,
+# and either column may be left out of a file that has the other.
+NEEDED = {
+    "employee_number": _l("Required on rows without an email"),
+    "email": _l("Required on rows without an employee number"),
+}
+
+
+def _columns() -> list[tuple[str, str, list[str], str]]:
+    """Each column as the reader's language names it: (key, name, other names, whether and
+    when it is required)."""
     locale = _locale()
     return [
-        (key, column_name(key, locale), column_synonyms(key, locale), key in roster.REQUIRED)
+        (
+            key,
+            column_name(key, locale),
+            column_synonyms(key, locale),
+            str(_("Required") if key in roster.REQUIRED else NEEDED.get(key, _l("Optional"))),
+        )
         for key in roster.COLUMN_NAMES
     ]
 
@@ -58,6 +73,7 @@ def upload():
         imports=roster.recent_imports(),
         columns=_columns(),
         max_mb=current_app.config["CX_ROSTER_MAX_MB"],
+        max_rows=roster.MAX_ROWS,
     )
 
 

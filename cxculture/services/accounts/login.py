@@ -41,9 +41,11 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account matching both ``email`` and ``password``, else None (never why)."""
-    user = find_user_by_email(email)
-    stored = user.password_hash if user is not None and user.password_hash else None
+    """The active account matching both ``email`` and ``password``, else None (never why).
+    An account without an email never logs in with a password (it has none to match)."""
+    user = find_user_by_email(email) if email.strip() else None
+    usable = user is not None and user.email is not None and user.password_hash
+    stored = user.password_hash if user is not None and usable else None
     matches = check_password_hash(stored or _decoy_hash(), password)
     if user is None or stored is None or not matches or not user.is_active:
         return None
@@ -163,7 +165,7 @@ def note_failed_login(email: str) -> bool:
         log.exception("Could not count a failed login for the login alert")
         return False
     user = find_user_by_email(email)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.email is None:
         return False
     now = utcnow()
     window = timedelta(seconds=threshold.get_expiry())
@@ -175,6 +177,8 @@ def note_failed_login(email: str) -> bool:
 
 
 def _queue_login_alert(user: User, count: int, first: datetime, last: datetime) -> None:
+    if user.email is None:  # nothing to send it to (and no password to guess)
+        return
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     subject, body = mail.render_email(
         "login_alert",

@@ -1,5 +1,8 @@
 """Passwords and accounts: the password rules, changing a password, set-password links for
-newcomers and forgotten passwords, the language preference and the first HR admin."""
+newcomers and forgotten passwords, the language preference and the first HR admin.
+
+A person without an email (known by their employee number) has no password: they answer
+surveys with printed codes. Nothing here gives them one, nor sends them a link."""
 
 from __future__ import annotations
 
@@ -43,7 +46,13 @@ class UnsupportedLocale(AccountError):
     """The language asked for is not one the product ships."""
 
 
-def _hash_new_password(password: str, email: str) -> str:
+class NoMailbox(AccountError):
+    """The account has no email: it cannot have a password (one logs in with both)."""
+
+
+def _hash_new_password(password: str, email: str | None) -> str:
+    if email is None:
+        raise NoMailbox()
     problems = password_problems(password, email)
     if problems:
         raise WeakPassword(problems)
@@ -52,6 +61,8 @@ def _hash_new_password(password: str, email: str) -> str:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Replace the password after checking the current one; every other session ends."""
+    if user.email is None:
+        raise NoMailbox()
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise WrongPassword()
     user.password_hash = _hash_new_password(new_password, user.email)
@@ -80,7 +91,8 @@ def create_admin(email: str, name: str, password: str) -> User:
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
-    everyone = LookAlikes(db.session.execute(select(User.email)).scalars())
+    found = db.session.execute(select(User.email).where(User.email.is_not(None))).scalars()
+    everyone = LookAlikes(address for address in found if address is not None)
     other = everyone.find(normalised(email) or email, besides=(email,))
     if other is not None:
         raise EmailLooksTaken(email, other)
@@ -131,14 +143,15 @@ def set_password_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User:
-    """The active account a set-password link is for; InvalidLink when it cannot be used."""
+    """The active account a set-password link is for; InvalidLink when it cannot be used (an
+    account without an email has no password to set: a link for it is forged or stale)."""
     max_age = current_app.config["CX_SET_PASSWORD_DAYS"] * 24 * 3600
     try:
         user_id, stamp = _serializer().loads(token, max_age=max_age)
     except (BadSignature, ValueError, TypeError) as exc:  # expired links are bad signatures too
         raise InvalidLink() from exc
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.is_active or stamp != _stamp(user):
+    if user is None or not user.is_active or user.email is None or stamp != _stamp(user):
         raise InvalidLink()
     return user
 
@@ -158,7 +171,8 @@ def queue_set_password_emails(users: Sequence[User], kind: str = "set_password")
     request) per person with their own set-password link (the caller commits).
 
     The email is rendered once per language and the link put in per person, so tens of
-    thousands of newcomers cost one bulk insert."""
+    thousands of newcomers cost one bulk insert. People without an email are left out: they
+    get no link, and have no password."""
     default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     rendered: dict[str, tuple[str, str]] = {}
     # Tokens are URL-safe: one link built with a marker, then the marker swapped per person.
@@ -166,6 +180,8 @@ def queue_set_password_emails(users: Sequence[User], kind: str = "set_password")
     link_pattern = mail.absolute_url("auth.set_password", token=marker)
     rows = []
     for user in users:
+        if user.email is None:
+            continue
         locale = user.locale or default_locale
         if locale not in rendered:
             rendered[locale] = mail.render_email(kind, locale, link=LINK_PLACEHOLDER)

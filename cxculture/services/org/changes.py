@@ -79,6 +79,15 @@ class InactiveHead(DepartmentChangeRefused):
         self.emails = emails
 
 
+class HeadWithoutEmail(DepartmentChangeRefused):
+    """Only people with an email can head a department: heads log in to read their results,
+    with a password set from a link sent by email. ``names`` are those without one."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
 def _strictly_below(path: str):
     return below_condition(Department.path, path)
 
@@ -202,9 +211,12 @@ def _relocate(department: Department, new_path: str, action: str, actor: User, *
 
 def set_department_heads(department: Department, heads: Sequence[User], actor: User) -> None:
     """Make ``heads`` (active people) the heads of ``department``, replacing the current ones."""
-    inactive = sorted(person.email for person in heads if not person.is_active)
+    inactive = sorted(person.email or person.name for person in heads if not person.is_active)
     if inactive:
         raise InactiveHead(inactive)
+    without_email = sorted(person.name for person in heads if person.email is None)
+    if without_email:
+        raise HeadWithoutEmail(without_email)
     unique = list({person.id: person for person in heads}.values())
     before = sorted(person.id for person in department.heads)
     department.heads = unique

@@ -33,6 +33,7 @@ from cxculture.models import (
 )
 from cxculture.services import audit
 from cxculture.services.org import leavers, roster
+from cxculture.services.org.roster import workbook
 
 
 class ErasureRefused(Exception):
@@ -124,11 +125,18 @@ def erasure_preview(person: User, actor: User | None) -> ErasurePreview:
 
 
 def _mentions(data: bytes, terms: list[str]) -> bool:
-    """Whether a stored roster file holds any of ``terms`` (any case; a number as a whole)."""
-    try:
-        text, _encoding = roster.decode(data)
-    except roster.RosterFileError:
-        return False
+    """Whether a stored roster file holds any of ``terms`` (any case; a number as a whole). A
+    workbook is searched whole (every sheet, not only the one read); one that cannot be read
+    counts as mentioning them, since nobody can tell that it does not."""
+    if workbook.is_workbook(data):
+        text = workbook.workbook_text(data)
+        if text is None:
+            return True
+    else:
+        try:
+            text, _encoding = roster.decode(data)
+        except roster.RosterFileError:
+            return False
     return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) for term in terms)
 
 
@@ -198,7 +206,7 @@ def erase_person(person: User, actor: User | None, now: datetime) -> ErasureRepo
             .values(user_id=None, draft=None, draft_saved_at=None)
         ),
         enrolments_deleted=_count(delete(Enrolment).where(Enrolment.user_id == person_id)),
-        emails_deleted=_erase_emails(person.email),
+        emails_deleted=_erase_emails(person.email) if person.email is not None else 0,
         roster_files_cleared=_clear_roster_files(terms),
     )
     _count(update(Enrolment).where(Enrolment.assigned_by_id == person_id).values(message=None))

@@ -1,5 +1,6 @@
-"""HR's work on people: the searchable list, editing a person (department, roles, manager,
-active) and sending the set-password link again."""
+"""HR's work on people: the searchable list, adding one person, editing a person (department,
+roles, manager, active) and sending the set-password link again. People without a mailbox
+(known by their employee number) can be added and edited, but not given roles that log in."""
 
 from __future__ import annotations
 
@@ -69,6 +70,16 @@ class PersonInactive(PersonChangeRefused):
     """The person is deactivated: no set-password link is sent to them."""
 
 
+class RoleNeedsEmail(PersonChangeRefused):
+    """Heads and HR admins log in, with a password set from a link sent by email: a person
+    without an email cannot be either."""
+
+
+class NoEmail(PersonChangeRefused):
+    """The person has no email: they answer surveys with printed codes, and have no password
+    (so no set-password link)."""
+
+
 class PeopleFilter(StrEnum):
     """Which people the list shows."""
 
@@ -83,7 +94,7 @@ class PersonRow:
 
     id: int
     name: str
-    email: str
+    email: str | None
     employee_number: str | None
     department_path: str | None
     is_active: bool
@@ -179,7 +190,11 @@ def look_alikes(emails: Sequence[str]) -> dict[str, str]:
     wanted = [email for email in dict.fromkeys(emails) if email.strip()]
     if not wanted:
         return {}
-    everyone = LookAlikes(db.session.execute(select(User.email)).scalars())
+    everyone = LookAlikes(
+        email
+        for email in db.session.execute(select(User.email).where(User.email.is_not(None))).scalars()
+        if email is not None
+    )
     found: dict[str, str] = {}
     for email in wanted:
         given = accounts.normalise_email(email)
@@ -235,6 +250,11 @@ def _manager(person: User, email: str | None) -> User | None:
     return manager
 
 
+def _check_roles(person: User, changes: PersonChanges) -> None:
+    if person.email is None and (changes.is_hr_admin or changes.headed_department_ids):
+        raise RoleNeedsEmail()
+
+
 def _check_self(person: User, changes: PersonChanges, actor: User) -> None:
     if person.id != actor.id:
         return
@@ -249,6 +269,7 @@ def update_person(person: User, changes: PersonChanges, actor: User, now: dateti
     they were given in; deactivating ends the person's sessions and withdraws their open
     invitations (leavers.deactivate_people)."""
     _check_self(person, changes, actor)
+    _check_roles(person, changes)
     department = _departments([changes.department_id])[0] if changes.department_id else None
     if (
         department is not None
@@ -300,6 +321,8 @@ def _snapshot(person: User) -> dict[str, object]:
 
 def resend_set_password_link(person: User, actor: User) -> None:
     """Queue a new set-password email for an active person, and deliver the outbox."""
+    if person.email is None:
+        raise NoEmail()
     if not person.is_active:
         raise PersonInactive()
     accounts.queue_set_password_emails([person])

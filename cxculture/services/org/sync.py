@@ -4,6 +4,7 @@ them a page at a time, saving a person with the roster import's rules, deactivat
 Saving goes through ``roster.check_row`` and ``roster.apply_person``: the rules of a file's row
 (valid email, an email nobody else has nor looks like another person's, department paths,
 archived departments, managers, the HR role of the one acting) are the same code, not a copy.
+The API names people by employee number, always; the email may be null (no mailbox).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class PersonRecord:
     id: int
     employee_number: str | None
     name: str
-    email: str
+    email: str | None
     department_id: int | None
     department: str | None
     locale: str | None
@@ -181,7 +182,7 @@ def _values(employee_number: str, fields: dict) -> dict[str, str]:
     values = {
         "employee_number": employee_number,
         "name": fields["name"],
-        "email": fields["email"],
+        "email": fields["email"] or "",
         "department": fields["department"],
     }
     if "heads" in fields:
@@ -202,6 +203,8 @@ def save_person(
     department path; optionally heads, hr_admin, locale, manager_email), for the HR admin the
     token acts for. Returns the person and whether they are new; PersonRejected when a rule
     refuses them, the database's IntegrityError when someone else changed them meanwhile."""
+    if not employee_number.strip():  # a row without one would be matched by its email
+        raise PersonRejected([RowProblem(1, "employee_number_missing")])
     checked = roster.check_row(1, _values(employee_number, fields))
     if isinstance(checked, RowProblem):
         raise PersonRejected([checked])

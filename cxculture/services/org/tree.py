@@ -88,19 +88,21 @@ def active_headcounts(department_ids: list[int]) -> dict[int, int]:
 
 
 def heads_by_department(
-    department_ids: list[int], shown: InstrumentedAttribute[str]
+    department_ids: list[int], shown: InstrumentedAttribute[str] | InstrumentedAttribute[str | None]
 ) -> dict[int, list[str]]:
-    """The heads of each of these departments, as the column ``shown`` (name or email)."""
+    """The heads of each of these departments, as the column ``shown`` (name or email; a
+    head has an email, but one missing is left out rather than shown as nothing)."""
     heads: dict[int, list[str]] = defaultdict(list)
     # A Core table's columns are untyped: department id, and the head's name or email.
-    rows: Iterable[tuple[int, str]] = db.session.execute(
+    rows: Iterable[tuple[int, str | None]] = db.session.execute(
         select(department_heads.c.department_id, shown)
         .join(User, User.id == department_heads.c.user_id)
         .where(department_heads.c.department_id.in_(department_ids))
         .order_by(shown)
     )
     for department_id, value in rows:
-        heads[department_id].append(value)
+        if value is not None:
+            heads[department_id].append(value)
     return heads
 
 

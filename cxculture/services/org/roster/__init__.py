@@ -1,11 +1,12 @@
 """The roster import: the HR system's export, as it comes, turned into people and departments.
 
 Three steps, each usable on its own (the page, the command line, the API and the tests use
-them): ``read_roster`` reads and checks the file without the database (``reading``);
-``plan_roster`` compares its rows with what is stored (``planning``); ``apply_roster`` plans
-again inside one transaction and writes everything or nothing (``applying``). One person at a
-time (the API) goes through the same rules: ``check_row`` then ``apply_person``. ``labels``
-holds what the codes read as. Callers use the names below, not the three modules.
+them): ``read_roster`` reads and checks the file without the database (``reading``, and
+``workbook`` for .xlsx files); ``plan_roster`` compares its rows with what is stored
+(``planning``); ``apply_roster`` plans again inside one transaction and writes everything or
+nothing (``applying``). One person at a time (the API) goes through the same rules:
+``check_row`` then ``apply_person``. ``labels`` holds what the codes read as. Callers use the
+names below, not the modules.
 """
 
 from cxculture.services.org.roster.applying import (
@@ -31,8 +32,10 @@ from cxculture.services.org.roster.reading import (
     COLUMN_NAMES,
     DEPARTMENT_NAME_MAX,
     HEADS_SEPARATOR,
+    IDENTITY,
     LOCALES,
     MAX_LENGTHS,
+    MAX_ROWS,
     NO,
     REQUIRED,
     YES,
@@ -66,7 +69,9 @@ __all__ = [
     "import_result",
     "ImportResult",
     "LOCALES",
+    "IDENTITY",
     "MAX_LENGTHS",
+    "MAX_ROWS",
     "NO",
     "ParsedRoster",
     "PersonSaved",

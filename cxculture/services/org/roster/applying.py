@@ -1,6 +1,7 @@
 """Applying a roster: planned again inside one transaction and written whole, or not at all
 when any row is rejected; one person at a time (the API) goes through the same rules and the
-same writing. People are matched by employee number, so the same file twice changes nothing."""
+same writing. People are matched by employee number (by email when a row gives none), so the
+same file twice changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import InstrumentedAttribute, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cxculture.characters import FORBIDDEN
@@ -88,22 +89,36 @@ def _claim(record: RosterImport, now: datetime) -> bool:
     return bool(claimed)
 
 
-def _ids_by_number(numbers: list[str]) -> dict[str, int]:
-    """The ids of the people with these employee numbers (the caller has flushed them)."""
-    if len(numbers) <= 500:  # a small file: only the numbers concerned
-        query = select(User.employee_number, User.id).where(User.employee_number.in_(numbers))
+def _ids_by(column: InstrumentedAttribute[str | None], values: list[str]) -> dict[str, int]:
+    """The ids of the people whose ``column`` (employee number or email) is one of
+    ``values`` (the caller has flushed them)."""
+    if not values:
+        return {}
+    if len(values) <= 500:  # a small file: only the values concerned
+        query = select(column, User.id).where(column.in_(values))
     else:
-        query = select(User.employee_number, User.id).where(User.employee_number.is_not(None))
-    return {number: user_id for number, user_id in db.session.execute(query) if number}
+        query = select(column, User.id).where(column.is_not(None))
+    return {value: user_id for value, user_id in db.session.execute(query) if value}
+
+
+def _created_ids(rows: list[RosterRow]) -> dict[int, int]:
+    """The id of the person each created row made, by line: found by the employee number, or
+    by the email of a row without one (both are unique, as the row gave them)."""
+    numbers = _ids_by(User.employee_number, [r.employee_number for r in rows if r.employee_number])
+    emails = _ids_by(User.email, [r.email for r in rows if r.employee_number is None and r.email])
+    return {
+        row.line: numbers[row.employee_number] if row.employee_number else emails[row.email or ""]
+        for row in rows
+    }
 
 
 def _what_changed(plan: RosterPlan) -> dict:
     """Who was created, updated (and how) and deactivated, by id, and the departments created,
     kept with the file for the result page: ids, not names (an erasure leaves nothing here)."""
-    created = _ids_by_number([row.employee_number for row in plan.creates]) if plan.creates else {}
+    created = _created_ids(plan.creates)
     return {
         "people": {
-            "created": [created[row.employee_number] for row in plan.creates],
+            "created": [created[row.line] for row in plan.creates],
             "updated": [[person.id, changes] for _row, person, changes in plan.updates],
             "deactivated": [person.id for person in plan.deactivations],
         },
@@ -137,7 +152,9 @@ def apply_person(
         if not plan.is_applicable:
             raise RosterHasProblems(plan.problems)
         _write(plan, now, send_emails)
-        user_id = db.session.execute(select(User.id).where(User.email == row.email)).scalar_one()
+        user_id = (
+            _created_ids(plan.creates)[row.line] if plan.creates else plan.matched_ids[row.line]
+        )
         changes = ["created"] if plan.creates else [c for _r, _p, cs in plan.updates for c in cs]
         if changes:
             audit.record(actor, action, "user", user_id, changes=changes, **details, **_roles(plan))
@@ -172,9 +189,10 @@ def _write(plan: RosterPlan, now: datetime, send_emails: bool) -> None:
             [
                 {
                     "id": person.id,
-                    "employee_number": row.employee_number,
+                    # A row without a number or an email keeps the stored one.
+                    "employee_number": row.employee_number or person.employee_number,
                     "name": row.name,
-                    "email": row.email,
+                    "email": row.email or person.email,
                     "department_id": ids[row.department],
                     "locale": row.locale if row.locale is not None else person.locale,
                     "is_hr_admin": (
@@ -188,12 +206,14 @@ def _write(plan: RosterPlan, now: datetime, send_emails: bool) -> None:
         )
     _apply_links(plan, ids)
     leavers.deactivate_people([person.id for person in plan.deactivations], now)
-    if send_emails and plan.creates:
-        created = [row.employee_number for row in plan.creates]
+    # Newcomers without an email answer with printed codes: they get no email, and no password.
+    with_email = [row for row in plan.creates if row.email is not None]
+    if send_emails and with_email:
+        created = list(_created_ids(with_email).values())
         newcomers: list[User] = []
         for start in range(0, len(created), 500):  # below every bound-parameter limit
             newcomers += db.session.execute(
-                select(User).where(User.employee_number.in_(created[start : start + 500]))
+                select(User).where(User.id.in_(created[start : start + 500]))
             ).scalars()
         accounts.queue_set_password_emails(newcomers)
 
@@ -202,13 +222,9 @@ def _roles(plan: RosterPlan) -> dict[str, list[int]]:
     """Who the import made or unmade HR admin, and whose headships it changed, by id (the
     caller has flushed the new people): the trail notes powers given, not only counts."""
     created = [row for row in plan.creates if row.hr_admin or row.heads]
-    ids: dict[str, int] = {}
-    for start in range(0, len(created), 500):
-        emails = [row.email for row in created[start : start + 500]]
-        found = db.session.execute(select(User.email, User.id).where(User.email.in_(emails)))
-        ids.update((email, user_id) for email, user_id in found)
-    granted = [ids[row.email] for row in created if row.hr_admin]
-    heads = [ids[row.email] for row in created if row.heads]
+    ids = _created_ids(created)
+    granted = [ids[row.line] for row in created if row.hr_admin]
+    heads = [ids[row.line] for row in created if row.heads]
     removed: list[int] = []
     for row, person, changes in plan.updates:
         if "hr_admin" in changes:
@@ -227,14 +243,16 @@ def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:
     touched = [*plan.creates, *(row for row, _person, _changes in plan.updates)]
     if not touched:
         return
-    emails = {row.email for row in touched} | {r.manager_email for r in touched if r.manager_email}
-    if len(emails) <= 500:  # one person, or a small file: only the addresses concerned
-        found = select(User.email, User.id).where(User.email.in_(sorted(emails)))
-    else:
-        found = select(User.email, User.id)
-    user_ids = dict(db.session.execute(found).all())
+    row_ids = {
+        **_created_ids(
+            [r for r in plan.creates if r.manager_email is not None or r.heads is not None]
+        ),
+        **{row.line: person.id for row, person, _changes in plan.updates},
+    }
+    managing = sorted({row.manager_email for row in touched if row.manager_email})
+    manager_ids = _ids_by(User.email, managing)  # flushed: a newcomer may manage others
     managers = [
-        {"id": user_ids[row.email], "manager_id": user_ids.get(row.manager_email or "")}
+        {"id": row_ids[row.line], "manager_id": manager_ids.get(row.manager_email or "")}
         for row in touched
         if row.manager_email is not None
     ]
@@ -242,14 +260,14 @@ def _apply_links(plan: RosterPlan, department_ids: dict[str, int]) -> None:
         db.session.execute(update(User), managers)
     heading = [row for row in touched if row.heads is not None]
     if heading:
-        ids = [user_ids[row.email] for row in heading]
+        ids = [row_ids[row.line] for row in heading]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             db.session.execute(
                 delete(department_heads).where(department_heads.c.user_id.in_(chunk))
             )
         links = [
-            {"user_id": user_ids[row.email], "department_id": department_ids[path]}
+            {"user_id": row_ids[row.line], "department_id": department_ids[path]}
             for row in heading
             for path in row.heads or ()
         ]
@@ -296,7 +314,7 @@ class ChangedPerson:
 
     id: int
     name: str
-    email: str
+    email: str | None
     department: str | None
     changes: tuple[str, ...] = ()
 

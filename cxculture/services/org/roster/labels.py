@@ -16,15 +16,35 @@ CSV_FIELD_LIMIT = "field larger than field limit"  # the csv module's words for 
 
 ROSTER_FILE_ERRORS = {
     "empty": _l("The file is empty."),
-    "not_text": _l("This is not a CSV file: it holds binary data."),
+    "not_text": _l("This is neither a CSV file nor an Excel workbook (.xlsx)."),
     "spreadsheet": _l(
         "This is a spreadsheet workbook (%(detail)s), not CSV. Save it as “CSV UTF-8” and "
         "upload that file."
     ),
     "not_csv": _l("The file could not be read as CSV: %(detail)s."),
+    "not_xlsx": _l(
+        "The file could not be read as an Excel workbook (.xlsx). Open it in your spreadsheet "
+        "program and save it again as .xlsx or as CSV."
+    ),
+    "xls": _l(
+        "This is an old Excel workbook (.xls). Save it as .xlsx or CSV, then upload that file."
+    ),
+    "encrypted": _l(
+        "This workbook is protected by a password. Save a copy without the password (or as "
+        "CSV) and upload that file."
+    ),
+    "empty_sheet": _l("The workbook's first sheet is empty: the people must be on it."),
+    "unpacked_too_large": _l(
+        "This workbook unpacks to far more data than a roster holds. Save the people alone, "
+        "as .xlsx or CSV, and upload that file."
+    ),
+    "too_many_rows": _l(
+        "The file has more than %(detail)s rows. Split it into several files and upload them "
+        "one after the other."
+    ),
     "missing_columns": _l(
-        "Columns missing: %(detail)s. The header needs an employee number, a name, an email "
-        "and a department."
+        "Columns missing: %(detail)s. The header needs a name, a department, and an employee "
+        "number or an email (or both)."
     ),
     "duplicate_column": _l("Two columns mean the same thing: %(detail)s."),
     "no_rows": _l("The file has a header but no people under it."),
@@ -36,6 +56,17 @@ ROSTER_FILE_ERRORS = {
 }
 ROSTER_PROBLEMS = {
     "employee_number_missing": _l("No employee number."),
+    "no_email_or_number": _l(
+        "Neither an email nor an employee number: every person needs one of them (or both)."
+    ),
+    "role_needs_email": _l(
+        "Heads of departments and HR admins need an email: they log in with it. Give this "
+        "person an email, or leave the role out."
+    ),
+    "same_person": _l(
+        "Another line (shown) is about the same person: one gives their employee number, the "
+        "other their email."
+    ),
     "employee_number_too_long": _l("The employee number is longer than 64 characters."),
     "name_missing": _l("No name."),
     "name_too_long": _l("The name is longer than 200 characters."),

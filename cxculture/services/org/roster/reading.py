@@ -1,8 +1,9 @@
 """Reading a roster file: the HR system's export, as it comes, decoded, parsed and checked row
 by row, without the database (UTF-8 with or without a byte-order mark, UTF-16, else
 Windows-1252; comma, semicolon or tab; quoted fields with line breaks; column names in English,
-Portuguese or Spanish from ``content/roster.yaml``). File-level problems raise
-``RosterFileError``; a row's own problem is a ``RowProblem``."""
+Portuguese or Spanish from ``content/roster.yaml``), or an Excel workbook's first sheet
+(``workbook``). Every row names its person by employee number, email or both. File-level
+problems raise ``RosterFileError``; a row's own problem is a ``RowProblem``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import csv
 import io
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from cxculture.characters import has_forbidden_characters
 from cxculture.paths import PATH_MAX_LENGTH, PATH_SEPARATOR
+from cxculture.services.org.roster import workbook
 
 CONTENT = Path(__file__).resolve().parents[3] / "content"
 
@@ -28,13 +31,19 @@ CONTENT = Path(__file__).resolve().parents[3] / "content"
 VOCABULARY = yaml.safe_load((CONTENT / "roster.yaml").read_text(encoding="utf-8"))
 # Each column's names per interface language, as written; the first is the column's name there.
 COLUMN_HEADERS: dict[str, dict[str, list[str]]] = VOCABULARY["columns"]
-REQUIRED = ("employee_number", "name", "email", "department")
+REQUIRED = ("name", "department")
+# A file needs one of these columns, and each row one of these values (or both): people
+# without a mailbox are known by their number, people without a number by their email.
+IDENTITY = ("employee_number", "email")
 HEADS_SEPARATOR = "|"
 YES = frozenset(VOCABULARY["yes"])
 NO = frozenset(VOCABULARY["no"])
 LOCALES: dict[str, str] = VOCABULARY["languages"]
 MAX_LENGTHS = {"employee_number": 64, "name": 200, "email": 254}
 DEPARTMENT_NAME_MAX = 120
+# People per file, whatever its format: a workbook packs far more rows into the size limit
+# than a CSV file, and every row is planned against the database.
+MAX_ROWS = 200_000
 
 
 def simplify(text: str) -> str:
@@ -93,12 +102,13 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One person as the file gives them; None means "the file has no such column"."""
+    """One person as the file gives them; None means "the file has no such column" (for the
+    employee number and the email: "none given, keep what is stored"; one is always given)."""
 
     line: int
-    employee_number: str
+    employee_number: str | None
     name: str
-    email: str
+    email: str | None
     department: str
     heads: tuple[str, ...] | None = None
     hr_admin: bool | None = None
@@ -112,11 +122,17 @@ class ParsedRoster:
     problems: list[RowProblem]
     columns: dict[str, str]  # our column -> the file's header
     unknown_columns: list[str]
-    encoding: str
-    delimiter: str
+    encoding: str  # "xlsx" for a workbook
+    delimiter: str  # "" for a workbook
     data_rows: int  # non-blank rows under the header, rejected ones included
-    # Every employee number the file names, rejected rows included: none of them is "missing".
+    # Every employee number and email the file names, rejected rows included: none of the
+    # people they name is "missing".
     listed_numbers: set[str] = field(default_factory=set)
+    listed_emails: set[str] = field(default_factory=set)
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.encoding == "xlsx"
 
 
 # Reading
@@ -203,6 +219,8 @@ def _header(fields: list[str]) -> tuple[dict[int, str], dict[str, str], list[str
         positions[position] = column
         columns[column] = name
     missing = [column for column in REQUIRED if column not in columns]
+    if not any(column in columns for column in IDENTITY):
+        missing = [*IDENTITY, *missing]
     if missing:
         raise RosterFileError("missing_columns", ", ".join(missing), tuple(missing))
     return positions, columns, unknown
@@ -219,16 +237,18 @@ def check_row(line: int, values: dict[str, str]) -> RosterRow | RowProblem:
     for column, limit in MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
             return RowProblem(line, f"{column}_too_long", values[column][:80])
-    number = values.get("employee_number", "").strip()
-    if not number:
-        return RowProblem(line, "employee_number_missing")
+    number = values.get("employee_number", "").strip() or None
     name = " ".join(values.get("name", "").split())
     if not name:
         return RowProblem(line, "name_missing")
     raw_email = values.get("email", "").strip()
-    email = _email(raw_email)
-    if email is None:
-        return RowProblem(line, "bad_email", raw_email)
+    email = None
+    if raw_email:
+        email = _email(raw_email)
+        if email is None:
+            return RowProblem(line, "bad_email", raw_email)
+    if number is None and email is None:
+        return RowProblem(line, "no_email_or_number")
     path = values.get("department", "")
     problem = department_problem(path)
     if problem:
@@ -268,8 +288,10 @@ def _reject_duplicates(rows: list[RosterRow], problems: list[RowProblem]) -> lis
     HR's call, not the importer's."""
     lines_of: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in rows:
-        lines_of[("employee_number", row.employee_number.casefold())].append(row.line)
-        lines_of[("email", row.email)].append(row.line)
+        if row.employee_number is not None:
+            lines_of[("employee_number", row.employee_number.casefold())].append(row.line)
+        if row.email is not None:
+            lines_of[("email", row.email)].append(row.line)
     rejected: dict[int, RowProblem] = {}
     for (column, _value), lines in lines_of.items():
         if len(lines) > 1:
@@ -281,48 +303,86 @@ def _reject_duplicates(rows: list[RosterRow], problems: list[RowProblem]) -> lis
 
 
 def read_roster(data: bytes, max_bytes: int | None = None) -> ParsedRoster:
-    """Parse and check a roster file; RosterFileError when the file as a whole is unusable."""
+    """Parse and check a roster file, CSV or XLSX; RosterFileError when the file as a whole
+    is unusable."""
     if max_bytes is not None and len(data) > max_bytes:
         raise RosterFileError("too_large", str(max_bytes // (1024 * 1024)))
     if not data.strip():
         raise RosterFileError("empty")
+    try:
+        if workbook.is_compound_file(data):
+            raise workbook.compound_file_error(data)
+        if workbook.is_workbook(data):
+            return _parse(workbook.sheet_rows(data), "xlsx", "")
+    except workbook.UnreadableWorkbook as exc:
+        raise RosterFileError(exc.code, exc.detail) from exc
     text, encoding = decode(data)
     if not text.strip():
         raise RosterFileError("empty")
     try:
         delimiter = _delimiter(text)  # reads the header line: a field too long fails here
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        header = next(reader)
-        positions, columns, unknown = _header(header)
-        rows: list[RosterRow] = []
-        problems: list[RowProblem] = []
-        data_rows = 0
-        listed: set[str] = set()
-        line = reader.line_num + 1
-        for fields in reader:
-            start, line = line, reader.line_num + 1
-            if not any(field.strip() for field in fields):
-                continue  # blank lines, trailing or not
-            data_rows += 1
-            extra = [value for value in fields[len(header) :] if value.strip()]
-            if len(header) > 0 and extra:
-                problems.append(RowProblem(start, "too_many_fields", extra[0][:80]))
-                continue
-            values = {
-                column: fields[position] if position < len(fields) else ""
-                for position, column in positions.items()
-            }
-            listed.add(values["employee_number"].strip().casefold())
-            checked = check_row(start, values)
-            if isinstance(checked, RowProblem):
-                problems.append(checked)
-            else:
-                rows.append(checked)
+        return _parse(_csv_rows(text, delimiter), encoding, delimiter)
     except csv.Error as exc:
         raise RosterFileError("not_csv", str(exc)) from exc
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """The file's records, each with the line it starts on (a quoted field may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    line = 1
+    for fields in reader:
+        start, line = line, reader.line_num + 1
+        yield start, fields
+
+
+def _parse(records: Iterator[tuple[int, list[str]]], encoding: str, delimiter: str) -> ParsedRoster:
+    """The header (the first record, or a workbook's first non-blank row), then every
+    non-blank record under it checked."""
+    header: list[str] | None = None
+    for _line, fields in records:
+        header = fields
+        break
+    if header is None:  # a workbook whose first sheet has no cell filled
+        raise RosterFileError("empty_sheet" if encoding == "xlsx" else "empty")
+    positions, columns, unknown = _header(header)
+    rows: list[RosterRow] = []
+    problems: list[RowProblem] = []
+    data_rows = 0
+    listed: set[str] = set()
+    emails: set[str] = set()
+    for start, fields in records:
+        if not any(field.strip() for field in fields):
+            continue  # blank lines, trailing or not
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            raise RosterFileError("too_many_rows", str(MAX_ROWS))
+        extra = [value for value in fields[len(header) :] if value.strip()]
+        if len(header) > 0 and extra:
+            problems.append(RowProblem(start, "too_many_fields", extra[0][:80]))
+            continue
+        values = {
+            column: fields[position] if position < len(fields) else ""
+            for position, column in positions.items()
+        }
+        listed.add(values.get("employee_number", "").strip().casefold())
+        raw_email = values.get("email", "").strip()
+        emails.add((_email(raw_email) or raw_email.lower()) if raw_email else "")
+        checked = check_row(start, values)
+        if isinstance(checked, RowProblem):
+            problems.append(checked)
+        else:
+            rows.append(checked)
     if data_rows == 0:
         raise RosterFileError("no_rows")
     rows = _reject_duplicates(rows, problems)
     return ParsedRoster(
-        rows, problems, columns, unknown, encoding, delimiter, data_rows, listed - {""}
+        rows,
+        problems,
+        columns,
+        unknown,
+        encoding,
+        delimiter,
+        data_rows,
+        listed - {""},
+        emails - {""},
     )
