@@ -8,14 +8,22 @@ test or a command can change the environment first.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse
 
 SUPPORTED_LOCALES = ("en", "pt_BR", "es")
+# Single sign-on: hosts where an issuer may use plain http, Microsoft's issuers that answer for
+# every tenant, and what a domain and a claim's name look like.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+ENTRA_SHARED_TENANTS = frozenset({"common", "organizations", "consumers"})
+DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+CLAIM_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 
 class ConfigurationError(RuntimeError):
@@ -47,6 +55,30 @@ def _limit(environ: Mapping[str, str], name: str, default: str) -> str:
     except ValueError as exc:
         raise ConfigurationError(f"{name} must read like {default!r}, got {raw!r}.") from exc
     return raw
+
+
+def _items(environ: Mapping[str, str], name: str) -> list[str]:
+    """A comma-separated list, each item trimmed and in lower case, the empty ones left out."""
+    return [item.strip().lower() for item in (environ.get(name) or "").split(",") if item.strip()]
+
+
+def _domains(environ: Mapping[str, str], name: str) -> frozenset[str]:
+    """Email domains such as "example.com" (a leading "@" is allowed), checked now."""
+    domains = frozenset(item.removeprefix("@") for item in _items(environ, name))
+    for domain in sorted(domains):
+        if not DOMAIN.fullmatch(domain):
+            raise ConfigurationError(f"{name} must list domains like example.com, got {domain!r}.")
+    return domains
+
+
+def _emails(environ: Mapping[str, str], name: str) -> frozenset[str]:
+    """Email addresses, compared as accounts store them (trimmed, in lower case)."""
+    emails = frozenset(_items(environ, name))
+    for email in sorted(emails):
+        local, _at, domain = email.rpartition("@")
+        if not local or not DOMAIN.fullmatch(domain):
+            raise ConfigurationError(f"{name} must list email addresses, got {email!r}.")
+    return emails
 
 
 def normalise_database_url(url: str) -> str:
@@ -94,6 +126,10 @@ class Config:
             )
         self.CX_LOGIN_LIMIT_PAIR = _limit(env, "CX_LOGIN_LIMIT_PAIR", "10 per 15 minutes")
         self.CX_LOGIN_LIMIT_ADDRESS = _limit(env, "CX_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes")
+        # Failed answer-code entries (the kiosk page): per code typed, and per address (a shared
+        # tablet is one address for a whole store, so its limit is wider).
+        self.CX_CODE_LIMIT_CODE = _limit(env, "CX_CODE_LIMIT_CODE", "5 per hour")
+        self.CX_CODE_LIMIT_ADDRESS = _limit(env, "CX_CODE_LIMIT_ADDRESS", "30 per 15 minutes")
         # Failed logins on one account, from any address, that email its holder (once an hour).
         self.CX_LOGIN_ALERT = _limit(env, "CX_LOGIN_ALERT", "5 per 15 minutes")
         # Password-reset requests per account and per address.
@@ -115,6 +151,27 @@ class Config:
         self.CX_PASSWORD_RESET = _bool(
             env, "CX_PASSWORD_RESET", self.MAIL_SERVER is not None or self.mail_log_is_read
         )
+
+        # Single sign-on with an OpenID provider (off while CX_OIDC_ISSUER is empty). The issuer
+        # is compared character for character with the one the provider announces, so it is
+        # kept as written (a trailing slash included).
+        self.CX_OIDC_ISSUER = (env.get("CX_OIDC_ISSUER") or "").strip() or None
+        self.CX_OIDC_CLIENT_ID = (env.get("CX_OIDC_CLIENT_ID") or "").strip() or None
+        self.CX_OIDC_CLIENT_SECRET = env.get("CX_OIDC_CLIENT_SECRET") or None
+        # What the button says after "Sign in with" ("Microsoft", "Google", "Acme ID").
+        self.CX_OIDC_NAME = (env.get("CX_OIDC_NAME") or "").strip() or None
+        # Domains whose addresses may sign in; empty: any address of a person in the roster.
+        self.CX_OIDC_ALLOWED_DOMAINS = _domains(env, "CX_OIDC_ALLOWED_DOMAINS")
+        # The ID token claim holding the person's address, and whether to take it as verified
+        # without email_verified: only for a claim the provider's administrators alone can set
+        # (Entra ID's upn in a single-tenant registration), never for a self-service address.
+        self.CX_OIDC_EMAIL_CLAIM = (env.get("CX_OIDC_EMAIL_CLAIM") or "").strip() or "email"
+        self.CX_OIDC_TRUST_EMAIL_CLAIM = _bool(env, "CX_OIDC_TRUST_EMAIL_CLAIM", False)
+        # Off: only single sign-on, except for the HR admins listed as break-glass accounts,
+        # who keep a password for the day the provider is down (at /auth/login?password=1).
+        self.CX_PASSWORD_LOGIN = _bool(env, "CX_PASSWORD_LOGIN", True)
+        self.CX_BREAK_GLASS_EMAILS = _emails(env, "CX_BREAK_GLASS_EMAILS")
+        self._check_sign_in()
 
         # Links in emails point here; the zone is the one dates are entered and shown in.
         self.CX_BASE_URL = (env.get("CX_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
@@ -152,6 +209,44 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     secure_cookies = False
     mail_log_is_read = False  # emails written to the log reach nobody
+
+    def _check_sign_in(self) -> None:
+        """Refuse single sign-on settings that cannot work or would not be safe."""
+        issuer = self.CX_OIDC_ISSUER
+        if issuer is None:
+            if self.CX_OIDC_CLIENT_ID or self.CX_OIDC_CLIENT_SECRET:
+                raise ConfigurationError(
+                    "CX_OIDC_CLIENT_ID or CX_OIDC_CLIENT_SECRET is set without CX_OIDC_ISSUER."
+                )
+            if not self.CX_PASSWORD_LOGIN:
+                raise ConfigurationError(
+                    "CX_PASSWORD_LOGIN is off but single sign-on is not set up (CX_OIDC_ISSUER): "
+                    "nobody but the break-glass accounts could log in."
+                )
+            return
+        if not (self.CX_OIDC_CLIENT_ID and self.CX_OIDC_CLIENT_SECRET):
+            raise ConfigurationError(
+                "CX_OIDC_ISSUER needs CX_OIDC_CLIENT_ID and CX_OIDC_CLIENT_SECRET, from the "
+                "application registered at the provider."
+            )
+        parts = urlsplit(issuer)
+        # Plain http only for a provider on this machine (development).
+        is_local = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+        if not (parts.scheme == "https" or is_local) or not parts.hostname:
+            raise ConfigurationError(f"CX_OIDC_ISSUER must be an https:// URL, got {issuer!r}.")
+        if parts.query or parts.fragment:
+            raise ConfigurationError("CX_OIDC_ISSUER cannot hold a query or a fragment.")
+        tenant = parts.path.strip("/").split("/")[0]
+        if parts.hostname == "login.microsoftonline.com" and tenant in ENTRA_SHARED_TENANTS:
+            # These answer for every Microsoft tenant: anyone's account could sign in.
+            raise ConfigurationError(
+                "CX_OIDC_ISSUER must name your Microsoft Entra tenant "
+                f"(https://login.microsoftonline.com/<tenant id>/v2.0), not {tenant!r}."
+            )
+        if not CLAIM_NAME.fullmatch(self.CX_OIDC_EMAIL_CLAIM):
+            raise ConfigurationError(
+                f"CX_OIDC_EMAIL_CLAIM must be a claim name, got {self.CX_OIDC_EMAIL_CLAIM!r}."
+            )
 
     def default_database_url(self) -> str:
         return f"sqlite:///{self.instance_path / 'cxculture.db'}"

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -36,3 +39,18 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+
+
+# No Authlib ``OAuth`` registry here: it keeps one client per name whatever the app, so each app
+# gets its own (cxculture.auth.oidc.init_app).
+
+
+def content_security_policy(config: Mapping[str, object]) -> dict[str, str]:
+    """The policy above; with single sign-on on, the OpenID provider's origin is also a form
+    target: logging out is a form, and browsers hold the redirect that follows it (to the
+    provider's end-session page) to form-action too."""
+    issuer = config.get("CX_OIDC_ISSUER")
+    if not isinstance(issuer, str):
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(issuer)
+    return {**CONTENT_SECURITY_POLICY, "form-action": f"'self' {parts.scheme}://{parts.netloc}"}

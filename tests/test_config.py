@@ -111,3 +111,67 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+SSO = {
+    "CX_OIDC_ISSUER": "https://login.example.test/realms/acme",
+    "CX_OIDC_CLIENT_ID": "cxculture",
+    "CX_OIDC_CLIENT_SECRET": "secret",
+}
+
+
+def test_single_sign_on_is_off_and_password_login_on_by_default(tmp_path):
+    config = DevelopmentConfig(tmp_path, environ={})
+    assert config.CX_OIDC_ISSUER is None
+    assert config.CX_PASSWORD_LOGIN is True
+    assert config.CX_OIDC_EMAIL_CLAIM == "email"
+    assert config.CX_OIDC_TRUST_EMAIL_CLAIM is False
+    assert not config.CX_OIDC_ALLOWED_DOMAINS
+    assert not config.CX_BREAK_GLASS_EMAILS
+
+
+def test_single_sign_on_settings_are_read_and_normalised(tmp_path):
+    environ = {
+        **SSO,
+        "CX_OIDC_ISSUER": "https://tenant.example.test/",  # kept as written: compared exactly
+        "CX_OIDC_ALLOWED_DOMAINS": " Example.TEST, @acme.example ,",
+        "CX_BREAK_GLASS_EMAILS": "HR@Example.test",
+        "CX_PASSWORD_LOGIN": "off",
+        "CX_OIDC_EMAIL_CLAIM": "upn",
+        "CX_OIDC_TRUST_EMAIL_CLAIM": "true",
+    }
+    config = DevelopmentConfig(tmp_path, environ=environ)
+    assert config.CX_OIDC_ISSUER == "https://tenant.example.test/"
+    assert sorted(config.CX_OIDC_ALLOWED_DOMAINS) == ["acme.example", "example.test"]
+    assert sorted(config.CX_BREAK_GLASS_EMAILS) == ["hr@example.test"]
+    assert config.CX_PASSWORD_LOGIN is False
+    assert (config.CX_OIDC_EMAIL_CLAIM, config.CX_OIDC_TRUST_EMAIL_CLAIM) == ("upn", True)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"CX_OIDC_ISSUER": SSO["CX_OIDC_ISSUER"]}, "needs CX_OIDC_CLIENT_ID"),
+        ({**SSO, "CX_OIDC_CLIENT_SECRET": ""}, "needs CX_OIDC_CLIENT_ID"),
+        ({"CX_OIDC_CLIENT_ID": "cxculture"}, "without CX_OIDC_ISSUER"),
+        ({"CX_PASSWORD_LOGIN": "off"}, "single sign-on is not set up"),
+        ({**SSO, "CX_OIDC_ISSUER": "http://login.example.test"}, "must be an https:// URL"),
+        ({**SSO, "CX_OIDC_ISSUER": "login.example.test"}, "must be an https:// URL"),
+        ({**SSO, "CX_OIDC_ISSUER": "https://login.example.test/?x=1"}, "query or a fragment"),
+        (
+            {**SSO, "CX_OIDC_ISSUER": "https://login.microsoftonline.com/common/v2.0"},
+            "must name your Microsoft Entra tenant",
+        ),
+        ({**SSO, "CX_OIDC_ALLOWED_DOMAINS": "example.test, not a domain"}, "must list domains"),
+        ({**SSO, "CX_BREAK_GLASS_EMAILS": "hr"}, "must list email addresses"),
+        ({**SSO, "CX_OIDC_EMAIL_CLAIM": "e mail"}, "must be a claim name"),
+    ],
+)
+def test_unsafe_or_incomplete_single_sign_on_is_refused(tmp_path, environ, message):
+    with pytest.raises(ConfigurationError, match=message):
+        DevelopmentConfig(tmp_path, environ=environ)
+
+
+def test_a_provider_on_this_machine_may_use_plain_http(tmp_path):
+    environ = {**SSO, "CX_OIDC_ISSUER": "http://127.0.0.1:8080"}
+    assert DevelopmentConfig(tmp_path, environ=environ).CX_OIDC_ISSUER == "http://127.0.0.1:8080"
