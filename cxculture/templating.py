@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from babel import dates
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import (
     format_decimal,
     format_percent,
@@ -21,7 +21,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from cxculture.i18n import LANGUAGE_NAMES
-from cxculture.models import Role
+from cxculture.models import Role, Survey
 from cxculture.services.accounts.tokens import SCOPE_LABELS
 from cxculture.services.audit import EventRow, InstrumentRef, ModuleRef, PersonRef
 from cxculture.services.audit.labels import (
@@ -36,6 +36,7 @@ from cxculture.services.audit.labels import (
     AUDIT_VALUE_LABELS,
 )
 from cxculture.services.org.roster.labels import ROSTER_CHANGES, ROSTER_PROBLEMS
+from cxculture.services.surveys.texts import survey_text
 
 DIMENSION_LABELS = {
     "line_of_sight": _l("Line of sight"),
@@ -178,6 +179,7 @@ MENUS: tuple[Menu, ...] = (
                             "hr.new_survey",
                             "hr.edit_survey",
                             "hr.confirm_survey_action",
+                            "reach.reach",
                         ),
                     ),
                     NavItem(
@@ -399,6 +401,20 @@ def dimension_names(dimensions: list[str]) -> str:
     return ", ".join(str(DIMENSION_LABELS[d]) for d in dimensions if d in DIMENSION_LABELS)
 
 
+def survey_name(survey: Survey, locale: str | None = None) -> str:
+    """A survey's name for its reader: in ``locale`` (the page's language unless given), else
+    in the company's default language."""
+    return survey.name_in(locale or str(get_locale()))
+
+
+def reader_survey_text(survey: Survey, field: str, locale: str | None = None) -> str:
+    """HR's ``field`` (intro, invitation, reminder) for a reader of ``locale`` (the page's
+    language unless given), with the default language's as fallback; "" when neither was
+    written, where the template shows the standard text. Plain text: let autoescape have it."""
+    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return survey_text(survey, field, locale or str(get_locale()), default_locale)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Attach the layout's context and the locale-aware filters to ``app``."""
     app.add_template_filter(format_decimal, "number")
@@ -410,6 +426,11 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(moment_tag, "datetime_tag")
     app.add_template_filter(dimension_names)
     app.add_template_filter(lambda instrument: instrument.name_in(str(get_locale())), "name")
+    # A survey's name and HR's texts in the reader's language (``survey|survey_name`` or
+    # ``survey_name(survey)``; ``survey_text(survey, "intro")``).
+    app.add_template_filter(survey_name)
+    app.add_template_global(survey_name)
+    app.add_template_global(reader_survey_text, "survey_text")
     # Values, not functions (add_template_global is for callables): straight into the globals.
     app.jinja_env.globals["dimension_labels"] = DIMENSION_LABELS
     app.jinja_env.globals["state_labels"] = SURVEY_STATE_LABELS

@@ -207,7 +207,8 @@ def view_change(view: HeadDashboard) -> ChangeStatement | None:
     """The change statement of a shown group's page (None for a hidden group)."""
     if view.group.is_suppressed:
         return None
-    return change_statement(view.previous.name if view.previous else None, view.change)
+    previous = view.previous.name_in(str(get_locale())) if view.previous else None
+    return change_statement(previous, view.change)
 
 
 def step_labels() -> tuple[str, ...]:
@@ -282,7 +283,7 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
     locale = str(get_locale())
     survey = view.survey
     group = view.group
-    title = f"{group.key} — {survey.name}"
+    title = f"{group.key} — {survey.name_in(locale)}"
     period = _(
         "Survey open from %(start)s to %(end)s; report of %(today)s.",
         start=format_day(survey.opens_at),

@@ -271,7 +271,9 @@ def results_report():
         department=view.group.key,
         format="pdf",
     )
-    name = secure_filename(f"{view.group.key or 'company'}-{view.survey.name}")
+    name = secure_filename(
+        f"{view.group.key or 'company'}-{view.survey.name_in(str(get_locale()))}"
+    )
     return _download(body, "application/pdf", f"{name}.pdf")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from wtforms import (
@@ -17,6 +18,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -28,11 +30,13 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from config import SUPPORTED_LOCALES
 from cxculture.forms import Form
 from cxculture.models import PrivacyMode, Survey
 from cxculture.models.api_tokens import SCOPES
 from cxculture.services.accounts.tokens import SCOPE_LABELS
 from cxculture.services.surveys import SurveySpec
+from cxculture.services.surveys.texts import TEXT_FIELDS, TEXT_LIMITS, normalise
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -47,8 +51,53 @@ def to_local(value: datetime) -> datetime:
     return to_user_timezone(value).replace(tzinfo=None)
 
 
+TOO_LONG = _l("Write at most %(max)d characters: this text has %(length)d.")
+
+
+def one_line(form, field) -> None:
+    """A name is one line: it becomes an email's subject, where a line break would end it."""
+    if field.data and "\n" in field.data:
+        raise ValidationError(_l("Write the name on one line."))
+
+
+TEXT_LABELS = {
+    "name": _l("Name"),
+    "intro": _l("Introduction"),
+    "invitation": _l("Invitation email"),
+    "reminder": _l("Reminder email"),
+}
+TEXT_HELP = {
+    "name": _l("Leave it empty to use the name in the default language."),
+    "intro": _l(
+        "Shown at the top of the questionnaire, above the first question. Plain text, up to "
+        "%(max)d characters.",
+        max=TEXT_LIMITS["intro"],
+    ),
+    "invitation": _l(
+        "Your own words in place of the standard paragraph of the invitation. The dates, the "
+        "privacy note and the personal link are always added. Plain text, up to %(max)d "
+        "characters.",
+        max=TEXT_LIMITS["invitation"],
+    ),
+    "reminder": _l(
+        "Your own words in place of the standard paragraph of the reminder. The closing date "
+        "and the personal link are always added. Plain text, up to %(max)d characters.",
+        max=TEXT_LIMITS["reminder"],
+    ),
+}
+
+
+def text_field_name(field: str, locale: str) -> str:
+    """The form field holding HR's ``field`` in ``locale`` (``intro_pt_br``)."""
+    return f"{field}_{locale.lower()}"
+
+
 class SurveyForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Name"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=TEXT_LIMITS["name"], message=TOO_LONG), one_line],
+    )
     instrument_id = SelectField(_l("Questionnaire"), coerce=int, validators=[InputRequired()])
     privacy_mode = RadioField(
         _l("Privacy"),
@@ -103,17 +152,86 @@ class SurveyForm(Form):
             closes_at=from_local(self.closes_at.data),
             department_ids=self.department_ids.data if self.audience.data == "departments" else [],
             live_results=bool(self.live_results.data),
+            texts=self.texts(),
         )
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """What HR wrote per language, as ``SurveySpec.texts`` holds it."""
+        return {
+            locale: {
+                field: self[text_field_name(field, locale)].data
+                for field in TEXT_FIELDS
+                if text_field_name(field, locale) in self
+            }
+            for locale in SUPPORTED_LOCALES
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The default language's name is ``name``, required; no second field for it.
+        del self[text_field_name("name", self.default_locale)]
+
+    @property
+    def default_locale(self) -> str:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+    def language_sections(self) -> list[tuple[str, list]]:
+        """Each language and its text fields, the default language first (its name is ``name``,
+        kept out of the list)."""
+        default = self.default_locale
+        ordered = [default] + [locale for locale in SUPPORTED_LOCALES if locale != default]
+        return [
+            (
+                locale,
+                [
+                    self[text_field_name(field, locale)]
+                    for field in TEXT_FIELDS
+                    if text_field_name(field, locale) in self
+                ],
+            )
+            for locale in ordered
+        ]
 
     @classmethod
     def for_survey(cls, survey: Survey) -> SurveyForm:
+        written = {
+            text_field_name(field, locale): survey.text_in(field, locale)
+            for locale in SUPPORTED_LOCALES
+            for field in TEXT_FIELDS
+        }
         return cls(
             obj=survey,
             audience="departments" if survey.departments else "company",
             department_ids=[department.id for department in survey.departments],
             opens_at=to_local(survey.opens_at),
             closes_at=to_local(survey.closes_at),
+            **written,
         )
+
+
+def _add_text_fields(form: type[SurveyForm]) -> None:
+    """A name, an introduction, an invitation and a reminder for every language, each optional
+    (the name of the default language is ``name``, taken out per form)."""
+    for locale in SUPPORTED_LOCALES:
+        for field in TEXT_FIELDS:
+            limit = TEXT_LIMITS[field]
+            kind = StringField if field == "name" else TextAreaField
+            validators = [Length(max=limit, message=TOO_LONG)]
+            if field == "name":
+                validators.append(one_line)
+            setattr(
+                form,
+                text_field_name(field, locale),
+                kind(
+                    TEXT_LABELS[field],
+                    filters=[normalise],
+                    validators=validators,
+                    description=TEXT_HELP[field],
+                ),
+            )
+
+
+_add_text_fields(SurveyForm)
 
 
 class ExtendForm(Form):

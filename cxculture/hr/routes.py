@@ -222,6 +222,8 @@ def confirm_survey_action(survey_id: int, action: str):
             "hr/confirm_launch.html",
             survey=survey,
             preview=previews.launch_preview(survey, now),
+            # Each email as sent; the personal link is made per person as each email leaves.
+            emails=previews.email_previews(survey, _("(personal link)")),
             has_passed=survey.closes_at <= now,
             form=form,
         )

@@ -34,6 +34,7 @@ from cxculture.models import (
 from cxculture.models.base import UTCDateTime
 from cxculture.services import audit, mail
 from cxculture.services.org import subtree_condition
+from cxculture.services.surveys.texts import clean_texts
 from cxculture.services.training import assignments
 
 
@@ -69,6 +70,9 @@ class SurveySpec:
     closes_at: datetime
     department_ids: list[int] = field(default_factory=list)  # empty: the whole company
     live_results: bool = False  # release results in snapshots while open, not only at closing
+    # What HR wrote per language: {locale: {"name", "intro", "invitation", "reminder"}}, each
+    # optional; the default language's name is ``name``.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _check_dates(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
@@ -83,6 +87,8 @@ def _apply(survey: Survey, spec: SurveySpec) -> None:
     survey.opens_at = spec.opens_at
     survey.closes_at = spec.closes_at
     survey.live_results = spec.live_results
+    # A new dict, never one changed in place: the JSON column notices only a new value.
+    survey.texts = clean_texts(spec.texts, current_app.config["BABEL_DEFAULT_LOCALE"])
     survey.departments = list(
         db.session.execute(
             select(Department).where(Department.id.in_(spec.department_ids))
@@ -137,8 +143,6 @@ def _not_yet_invited(survey: Survey):
 def _invite(survey: Survey, now: datetime) -> int:
     """Invite everyone in the audience not invited yet, and queue their emails, in SQL."""
     newcomers = and_(audience_condition(survey), _not_yet_invited(survey))
-    # Queue the emails first: they are chosen by "not yet invited", which the insert changes.
-    mail.queue_survey_emails("invitation", survey, lambda people: people.where(newcomers))
     # DML gets a CursorResult (its rowcount); Session.execute is annotated as giving a Result.
     result = cast(
         CursorResult[Any],
@@ -159,6 +163,8 @@ def _invite(survey: Survey, now: datetime) -> int:
             execution_options={"preserve_rowcount": True},
         ),
     )
+    # Each email carries its invitation's personal link: queued for the invitations just made.
+    mail.queue_survey_emails("invitation", survey, Invitation.invited_at == now)
     return result.rowcount
 
 
@@ -279,13 +285,9 @@ def send_reminders(survey: Survey, actor: User, now: datetime) -> int | None:
         Invitation.withdrawn_at.is_(None),
     )
     # Reminders would show who has not answered: the outbox never shows their recipients.
+    # Each carries the same personal link as the invitation.
     mail.queue_survey_emails(
-        "reminder",
-        survey,
-        lambda people: people.join(Invitation, Invitation.user_id == User.id).where(
-            waiting, User.is_active.is_(True)
-        ),
-        hide_recipients=True,
+        "reminder", survey, and_(waiting, User.is_active.is_(True)), hide_recipients=True
     )
     reminded = cast(
         CursorResult[Any],

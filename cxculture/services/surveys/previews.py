@@ -1,17 +1,23 @@
 """What a lifecycle action would do, read before HR confirms it: who a launch invites and emails,
-and what closing early ends. Nothing is written here."""
+the emails themselves in each language they go out in, and what closing early ends. Nothing is
+written here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Department, Survey, SurveyState, TrainingRule, User
+from cxculture.services.mail import render_email
 from cxculture.services.surveys.lifecycle import audience_condition
+from cxculture.services.surveys.texts import languages_needed
+
+SURVEY_EMAILS = ("invitation", "reminder")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,36 @@ def launch_preview(survey: Survey, now: datetime) -> LaunchPreview:
         closes_at=survey.closes_at,
         is_scheduled=survey.opens_at > now,
     )
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    """One email of a survey as it goes out in one language; the personal link's line holds
+    the placeholder it was rendered with."""
+
+    kind: str  # invitation or reminder
+    locale: str
+    subject: str
+    body: str
+
+
+def email_previews(survey: Survey, link_placeholder: str) -> list[EmailPreview]:
+    """The invitation and the reminder in every language the survey's audience with a mailbox
+    reads (each person's profile language, else the default) and in the default language,
+    rendered as the outbox renders them, with ``link_placeholder`` where each person's link
+    goes."""
+    default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    person_locales = db.session.execute(
+        # People without a mailbox get no email: they answer with printed codes.
+        select(User.locale).where(audience_condition(survey), User.email.is_not(None)).distinct()
+    ).scalars()
+    return [
+        EmailPreview(
+            kind, locale, *render_email(kind, locale, survey=survey, link=link_placeholder)
+        )
+        for locale in languages_needed(person_locales, default_locale)
+        for kind in SURVEY_EMAILS
+    ]
 
 
 @dataclass(frozen=True)
