@@ -16,15 +16,16 @@ from cxculture import models  # noqa: F401 - registers every model on the metada
 from cxculture.access import enforce_access_policy
 from cxculture.api.spec import init_api
 from cxculture.audit.routes import bp as audit_bp
+from cxculture.auth import oidc
 from cxculture.auth.routes import bp as auth_bp
 from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
 from cxculture.dashboards.routes import bp as dashboards_bp
 from cxculture.errors import register_error_handlers
 from cxculture.extensions import (
-    CONTENT_SECURITY_POLICY,
     babel,
     bootstrap,
+    content_security_policy,
     csrf,
     db,
     limiter,
@@ -33,6 +34,7 @@ from cxculture.extensions import (
     talisman,
 )
 from cxculture.home.routes import bp as home_bp
+from cxculture.hr.reach import bp as reach_bp
 from cxculture.hr.routes import bp as hr_bp
 from cxculture.i18n import select_locale
 from cxculture.instruments.routes import bp as instruments_bp
@@ -40,6 +42,7 @@ from cxculture.people.routes import bp as people_bp
 from cxculture.roster.routes import bp as roster_bp
 from cxculture.routing import register_converters
 from cxculture.services.accounts import load_session_user
+from cxculture.surveys.passes import bp as passes_bp
 from cxculture.surveys.routes import bp as surveys_bp
 from cxculture.templating import register_template_helpers
 from cxculture.training.routes import bp as training_bp
@@ -100,7 +103,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     talisman.init_app(
         app,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(app.config),
         # HTTPS is the proxy's job (CX_PROXY_COUNT); redirecting here would loop without it.
         force_https=False,
         frame_options="DENY",
@@ -112,6 +115,7 @@ def _init_extensions(app: Flask) -> None:
     )
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
+    oidc.init_app(app)  # single sign-on, when CX_OIDC_ISSUER is set
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -131,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp, url_prefix="/hr/org")
     app.register_blueprint(roster_bp, url_prefix="/hr/roster")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
+    app.register_blueprint(reach_bp, url_prefix="/hr/surveys")
+    app.register_blueprint(passes_bp)  # personal links (/s/...) and the answer-code page (/code)
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
     init_api(app)  # /api/v1, its OpenAPI document and documentation page

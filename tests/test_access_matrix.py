@@ -207,6 +207,9 @@ MATRIX: dict[str, list[Call]] = {
         post(lambda w: "/auth/password", only(LOGGED_IN, ALLOWED)),
     ],
     "auth.logout": [post(lambda w: "/auth/logout", everyone(LOGIN))],
+    # Single sign-on is not set up here (tests/auth/test_sso.py covers it when it is).
+    "auth.sso_start": [get(lambda w: "/auth/sso", everyone(404))],
+    "auth.sso_callback": [get(lambda w: "/auth/sso/callback?code=c&state=s", everyone(404))],
     "home.index": [get(lambda w: "/", {**everyone(302), "anonymous": LOGIN})],
     "home.healthz": [get(lambda w: "/healthz", everyone(200))],
     "home.employee_home": [get(lambda w: "/me", only(LOGGED_IN))],
@@ -222,6 +225,27 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "surveys.thanks": [
         get(lambda w: f"/surveys/{w.closed_survey}/thanks", only({"employee"}, 200, 404)),
+    ],
+    # Personal links and answer codes: anyone; a bad link or code is refused to everyone alike,
+    # and without a pass the form sends to the code page.
+    "passes.link": [get(lambda w: "/s/" + "A" * 24, everyone(404))],
+    "passes.code": [
+        get(lambda w: "/code", everyone(200)),
+        post(lambda w: "/code", everyone(ALLOWED)),
+    ],
+    "passes.answer": [
+        get(lambda w: "/s/answer", everyone(302)),
+        post(lambda w: "/s/answer", everyone(302)),
+    ],
+    "passes.thanks": [get(lambda w: "/s/thanks", everyone(302))],
+    "passes.leave": [post(lambda w: "/s/leave", everyone(302))],
+    # Reaching people: HR's only.
+    "reach.reach": [get(lambda w: f"/hr/surveys/{w.open_survey}/reach", only({"hr"}))],
+    "reach.cards": [
+        post(lambda w: f"/hr/surveys/{w.open_survey}/reach/cards", only({"hr"}, ALLOWED))
+    ],
+    "reach.send_link": [
+        post(lambda w: f"/hr/surveys/{w.open_survey}/reach/link", only({"hr"}, ALLOWED))
     ],
     # Training: anyone takes modules; quiz and reflection need one's own enrolment.
     "training.mine": [get(lambda w: "/training/", only(LOGGED_IN))],

@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cxculture"
 PURE = ("cxculture.scoring", "cxculture.charts", "cxculture.pdf_report", "cxculture.paths")
-PURE += ("cxculture.exports", "cxculture.emails", "cxculture.characters")
+PURE += ("cxculture.exports", "cxculture.emails", "cxculture.characters", "cxculture.code_cards")
 BLUEPRINTS = tuple(
     f"cxculture.{name}"
     for name in (

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from cxculture.forms import Form
 from cxculture.models import Instrument
@@ -147,3 +147,20 @@ def answer_form(instrument: Instrument, locale: str, formdata=None, draft: Answe
     posted = formdata.keys() if formdata is not None else ()
     form.unknown_items = [key for key in posted if ITEM_FIELD.match(key) and key not in names]
     return form
+
+
+class CodeForm(Form):
+    """The answer-code page: the employee number (left empty by people who have none) and the
+    code printed on the card."""
+
+    employee_number = StringField(
+        _l("Employee number"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("As on your card. Leave empty if your card shows none."),
+    )
+    code = StringField(
+        _l("Answer code"),
+        validators=[DataRequired(_l("Type the code printed on your card.")), Length(max=32)],
+        description=_l("Ten letters and digits, for example 7KQ2M-9XH4T."),
+    )
+    submit = SubmitField(_l("Open the survey"))

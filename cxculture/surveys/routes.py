@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from functools import partial
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cxculture import disclosure
 from cxculture.access import login_required
-from cxculture.models import SurveyState, utcnow
+from cxculture.models import Invitation, SurveyState, utcnow
 from cxculture.services import training
 from cxculture.services.surveys import responses
+from cxculture.services.surveys.texts import survey_text
 from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
 
 bp = Blueprint("surveys", __name__)
@@ -34,21 +48,46 @@ def mine():
 @login_required
 def answer(survey_id: int):
     invitation = _invitation_or_404(survey_id)
+    return answer_page(
+        invitation,
+        thanks_url=url_for("surveys.thanks", survey_id=survey_id),
+        after_save_url=url_for("surveys.mine"),
+    )
+
+
+def answer_page(
+    invitation: Invitation,
+    *,
+    thanks_url: str,
+    after_save_url: str | None,
+    on_submitted: Callable[[], None] | None = None,
+) -> ResponseReturnValue:
+    """The answer form of ``invitation``, shown or handled: for a logged-in person and for a
+    personal link or answer code alike, so an answer started one way and finished another is
+    one response. ``after_save_url`` None: no drafts (a shared device: the kiosk's codes);
+    ``on_submitted`` runs once the response is stored."""
     survey = invitation.survey
     now = utcnow()
     state = survey.state(now)
+    can_save = after_save_url is not None
     if invitation.has_submitted:
         if request.method == "POST":
             flash(_("You have already submitted your answers to this survey."), "info")
-        return redirect(url_for("surveys.thanks", survey_id=survey.id))
+        return redirect(thanks_url)
     locale = str(get_locale())
+    intro = survey_text(survey, "intro", locale, current_app.config["BABEL_DEFAULT_LOCALE"])
+    page = partial(
+        render_template,
+        "surveys/answer.html",
+        survey=survey,
+        state=state,
+        invitation=invitation,
+        can_save=can_save,
+        intro=intro,
+    )
     if request.method == "GET":
-        form = answer_form(
-            survey.instrument, locale, draft=responses.AnswerSet.from_draft(invitation.draft)
-        )
-        return render_template(
-            "surveys/answer.html", survey=survey, state=state, form=form, invitation=invitation
-        )
+        draft = responses.AnswerSet.from_draft(invitation.draft if can_save else None)
+        return page(form=answer_form(survey.instrument, locale, draft=draft))
 
     form = answer_form(survey.instrument, locale, formdata=request.form)
     is_valid = form.validate()
@@ -58,33 +97,35 @@ def answer(survey_id: int):
     answers = form.answers()
     if form.submit.data and is_valid:
         try:
-            responses.submit_response(invitation, answers, locale, now)
+            responses.submit_response(invitation, answers, locale, now, keep_draft=can_save)
         except responses.IncompleteAnswers as exc:
             form.show_problems(exc.problems)
         except responses.SurveyNotOpen:
-            flash(
-                _("This survey is not taking answers now. Your answers are kept as a draft."),
-                "warning",
-            )
-            return redirect(url_for("surveys.mine"))
+            if after_save_url:
+                flash(
+                    _("This survey is not taking answers now. Your answers are kept as a draft."),
+                    "warning",
+                )
+                return redirect(after_save_url)
+            flash(_("This survey is not taking answers now."), "warning")
         except responses.AlreadySubmitted:
             flash(_("You have already submitted your answers to this survey."), "info")
-            return redirect(url_for("surveys.thanks", survey_id=survey.id))
+            return redirect(thanks_url)
         else:
-            return redirect(url_for("surveys.thanks", survey_id=survey_id))
-    elif form.save.data and is_valid:
+            if on_submitted is not None:
+                on_submitted()
+            return redirect(thanks_url)
+    elif form.save.data and is_valid and after_save_url:
         try:
             responses.save_draft(invitation, answers, now)
         except responses.AlreadySubmitted:  # submitted from another tab meanwhile
             flash(_("You have already submitted your answers to this survey."), "info")
-            return redirect(url_for("surveys.thanks", survey_id=survey_id))
+            return redirect(thanks_url)
         flash(
             _("Your answers are saved. You can finish later, until the survey closes."), "success"
         )
-        return redirect(url_for("surveys.mine"))
-    return render_template(
-        "surveys/answer.html", survey=survey, state=state, form=form, invitation=invitation
-    ), 422
+        return redirect(after_save_url)
+    return page(form=form), 422
 
 
 @bp.route("/<int:survey_id>/thanks")

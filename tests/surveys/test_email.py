@@ -89,7 +89,7 @@ def _pending() -> int:
 def test_without_a_mail_server_messages_go_to_the_log_and_stay_in_the_outbox(ctx, caplog):
     make_user(department="IT", email="reader@example.test")
     caplog.set_level("INFO", logger="cxculture.services.mail")
-    survey = make_survey()
+    make_survey()
     assert _pending() == 0
     stored = db.session.execute(
         select(OutboxMessage).where(OutboxMessage.to_email == "reader@example.test")
@@ -97,7 +97,10 @@ def test_without_a_mail_server_messages_go_to_the_log_and_stay_in_the_outbox(ctx
     assert stored.sent_at is not None
     assert stored.delivered_by == "log"  # the outbox says "logged", never "sent"
     assert "reader@example.test" in caplog.text
-    assert f"/surveys/{survey.id}" in stored.body
+    # The outbox holds a slot, never the personal link: it is made as the email leaves.
+    assert mail.LINK_SLOT in stored.body
+    assert stored.invitation_id is not None
+    assert "/s/" not in stored.body
 
 
 def test_invitations_arrive_through_smtp_in_each_persons_language(mail_app, inbox):
@@ -113,7 +116,17 @@ def test_invitations_arrive_through_smtp_in_each_persons_language(mail_app, inbo
         assert set(db.session.execute(select(OutboxMessage.delivered_by)).scalars()) == {"smtp"}
     assert "Onda de outubro" in _subject(received["rita@example.test"])
     body = received["rita@example.test"].get_payload(decode=True).decode()
-    assert f"/surveys/{survey_id}" in body
+    link = re.search(r"http://\S+/s/([A-Za-z0-9_-]{24})\b", body)
+    assert link is not None
+    assert mail.LINK_SLOT not in body
+    with mail_app.app_context():
+        invitation = db.session.execute(
+            select(Invitation)
+            .join(Invitation.user)
+            .where(Invitation.survey_id == survey_id)
+            .where(Invitation.link_hash == mail.token_hash(link.group(1)))
+        ).scalar_one()
+        assert invitation.user.email == "rita@example.test"
 
 
 def test_a_mail_server_that_is_down_leaves_the_launch_whole_and_the_emails_queued(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, OutboxMessage, SurveyState, utcnow
-from cxculture.services import audit, surveys
+from cxculture.services import audit, mail, surveys
 from cxculture.services.mail import outbox
 from cxculture.services.surveys import SurveySpec
 from tests.factories import make_instrument, make_survey, make_user
@@ -79,7 +79,12 @@ def test_launch_queues_one_invitation_email_per_person_in_their_language(ctx):
     assert len(messages) == len(_invited(survey))
     assert messages["lucia@example.test"].subject.startswith(("Encuesta", "Survey"))
     assert messages["lucia@example.test"].locale == "es"
-    assert f"/surveys/{survey.id}" in messages["joao@example.test"].body
+    # Each holds the slot of its own personal link, made as it leaves.
+    assert mail.LINK_SLOT in messages["joao@example.test"].body
+    invitations = db.session.execute(
+        select(Invitation.id).where(Invitation.survey_id == survey.id)
+    ).scalars()
+    assert {m.invitation_id for m in messages.values()} == set(invitations)
 
 
 def test_launch_fails_whole_when_something_breaks_midway(ctx, monkeypatch):

@@ -34,6 +34,9 @@ AUDIT_LABELS = {
     "survey.newcomers_invited": _l("Newcomers to the audience invited"),
     "survey.emails_retried": _l("Queued emails sent again"),
     "survey.free_text_deleted": _l("Free-text answers deleted"),
+    "survey.codes_printed": _l("Answer codes printed"),
+    "survey.link_sent_again": _l("Personal survey link sent again"),
+    "survey.code_attempts_limited": _l("Answer code attempts paused"),
     "instrument.copied": _l("Questionnaire copied"),
     "instrument.item_added": _l("Statement added to the questionnaire"),
     "instrument.item_edited": _l("Statement of the questionnaire edited"),
@@ -51,6 +54,9 @@ AUDIT_LABELS = {
     "api.person_deactivated": _l("Person deactivated through the API"),
     "api.token_created": _l("API token created"),
     "api.token_revoked": _l("API token revoked"),
+    "auth.sso_login": _l("Signed in with single sign-on"),
+    "auth.sso_refused": _l("Single sign-on refused"),
+    "auth.break_glass_login": _l("Logged in with a break-glass password"),
 }
 AUDIT_TARGET_LABELS = {
     "survey": _l("Survey"),
@@ -62,6 +68,8 @@ AUDIT_TARGET_LABELS = {
     "training": _l("Training"),
     "audit": _l("Audit log"),
     "api_token": _l("API token"),
+    "sign_in": _l("Sign-in"),
+    "code_page": _l("Answer code page"),
 }
 AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by their key)
     "department": _l("Department"),
@@ -115,6 +123,14 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "prefix": _l("API token"),
     "scopes": _l("Scopes"),
     "expires_at": _l("Expires"),
+    "reason": _l("Reason"),
+    "email_domain": _l("Email domain"),
+    "detail": _l("Provider's code or failed check"),
+    "people": _l("People"),
+    "person": _l("Person"),
+    "renewed": _l("New codes (earlier cards stop working)"),
+    "limit": _l("Limit reached"),
+    "address": _l("Address"),
     # The filters of an audit log export.
     "action": _l("Action"),
     "target_type": _l("On"),
@@ -125,6 +141,20 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
 AUDIT_VALUE_LABELS = {  # codes held in details, by key (other features' codes: templating)
     "format": {"csv": "CSV", "xlsx": "Excel (XLSX)", "pdf": "PDF"},
     "changes": {"created": _l("new person")},  # beside the roster import's kinds of change
+    "reason": {  # why a single sign-on was refused (services.accounts.sso.REASONS)
+        "denied": _l("cancelled or refused at the provider"),
+        "provider_error": _l("error from the provider"),
+        "provider_unavailable": _l("provider unreachable"),
+        "issuer_mismatch": _l("provider names another issuer"),
+        "bad_state": _l("unknown, expired or reused sign-in"),
+        "bad_token": _l("ID token failed a check"),
+        "no_email": _l("no email address given"),
+        "unverified_email": _l("email address not verified"),
+        "domain_not_allowed": _l("email domain not allowed"),
+        "unknown_email": _l("no account uses the address"),
+        "inactive_account": _l("account deactivated"),
+    },
+    "limit": {"code": _l("attempts at one code"), "address": _l("attempts from one address")},
 }
 # Details holding an ISO day, an ISO moment, a record's number: shown as the reader's locale
 # writes days and moments, and as "#12".

@@ -15,10 +15,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import Flask, Response, after_this_request, current_app, has_request_context
+from flask import Flask, Response, after_this_request, current_app, has_request_context, url_for
 from flask_sqlalchemy.session import Session as AppSession
 from redis import Redis
 from rq import Queue
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from cxculture.extensions import db
 from cxculture.models import OutboxMessage, utcnow
+from cxculture.services.mail.links import LINK_SLOT, link_pattern, link_tokens
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -103,12 +105,12 @@ def _smtp() -> smtplib.SMTP:
     return smtp
 
 
-def _as_email(message: OutboxMessage) -> EmailMessage:
+def _as_email(message: OutboxMessage, body: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.to_email
     email["Subject"] = message.subject
-    email.set_content(message.body)
+    email.set_content(body)
     email["Content-Language"] = message.locale.replace("_", "-")  # after: set_content resets it
     return email
 
@@ -152,6 +154,28 @@ def _failed(message: OutboxMessage, exc: Exception) -> None:
     message.last_error = f"{type(exc).__name__}: {exc}"[:500]
 
 
+def _with_links(batch: Sequence[OutboxMessage], session: _AnySession) -> dict[int, str]:
+    """Each message's body as sent: its link slot filled with the personal link (made now, held
+    by no row). A slot whose invitation is gone (the person was erased) gets the sign-in page."""
+    wanted = {m.invitation_id for m in batch if m.invitation_id and LINK_SLOT in m.body}
+    tokens = link_tokens(session, wanted)
+    pattern, marker = link_pattern()
+    bodies = {}
+    for message in batch:
+        body = message.body
+        if LINK_SLOT in body:
+            token = tokens.get(message.invitation_id or 0)
+            link = pattern.replace(marker, token) if token else _sign_in_url()
+            body = body.replace(LINK_SLOT, link)
+        bodies[message.id] = body
+    return bodies
+
+
+def _sign_in_url() -> str:
+    with current_app.test_request_context(base_url=current_app.config["CX_BASE_URL"]):
+        return url_for("auth.login", _external=True)
+
+
 def _send_by_smtp(survey_id: int | None, session: _AnySession) -> DeliveryReport:
     sent = failed = 0
     refused: set[int] = set()  # addresses the server refused: retried next time, not now
@@ -162,11 +186,12 @@ def _send_by_smtp(survey_id: int | None, session: _AnySession) -> DeliveryReport
         batch = session.execute(query.limit(BATCH)).scalars().all()
         if not batch:
             break
+        bodies = _with_links(batch, session)
         try:
             with contextlib.closing(_smtp()) as smtp:
                 for message in batch:
                     try:
-                        smtp.send_message(_as_email(message))
+                        smtp.send_message(_as_email(message, bodies[message.id]))
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                         _failed(message, exc)  # the others in the batch still go
                         refused.add(message.id)

@@ -5,16 +5,16 @@ commit, in one place (``delivery``): no service sends anything itself."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import Select, func, insert, literal, select
+from sqlalchemy import ColumnElement, func, insert, literal, select
 
 from config import SUPPORTED_LOCALES
 from cxculture.extensions import db
-from cxculture.models import OutboxMessage, Survey, User
+from cxculture.models import Invitation, OutboxMessage, Survey, User
 from cxculture.services.mail.delivery import note_queued
+from cxculture.services.mail.links import LINK_SLOT
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -29,10 +29,11 @@ def absolute_url(endpoint: str, **values) -> str:
 def render_email(template: str, locale: str, **context) -> tuple[str, str]:
     """(subject, body) of ``templates/email/<template>.txt`` in ``locale``.
 
-    The first line of the rendered template is the subject; the rest is the body.
+    The first line of the rendered template is the subject; the rest is the body. The template
+    knows its language as ``locale``.
     """
     with current_app.test_request_context(), force_locale(locale):
-        rendered = render_template(f"email/{template}.txt", **context)
+        rendered = render_template(f"email/{template}.txt", locale=locale, **context)
     subject, _, body = rendered.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -40,18 +41,20 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str]:
 def queue_survey_emails(
     kind: str,
     survey: Survey,
-    narrow: Callable[[Select], Select],
+    invitations: ColumnElement[bool],
     *,
     hide_recipients: bool = False,
 ) -> None:
-    """Queue the ``kind`` email (``templates/email/<kind>.txt``) of ``survey`` for the people
-    that ``narrow`` selects, each in their language: one INSERT ... SELECT per language, no rows
-    through Python. The caller's transaction commits them with the change that caused them."""
-    link = absolute_url("surveys.answer", survey_id=survey.id)
+    """Queue the ``kind`` email (``templates/email/<kind>.txt``) of ``survey`` for the invited
+    people that ``invitations`` (a condition on Invitation and User) selects, each in their
+    language and with a slot for their personal link, made as the email leaves (``links``):
+    one INSERT ... SELECT per language, no rows through Python. People without an email address
+    are left out (they answer with printed codes). The caller's transaction commits them."""
     default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    columns = ["kind", "to_email", "locale", "subject", "body", "survey_id", "invitation_id"]
     for locale in SUPPORTED_LOCALES:
-        subject, body = render_email(kind, locale, survey=survey, link=link)
-        people = narrow(
+        subject, body = render_email(kind, locale, survey=survey, link=LINK_SLOT)
+        people = (
             select(
                 literal(kind),
                 User.email,
@@ -59,10 +62,18 @@ def queue_survey_emails(
                 literal(subject),
                 literal(body),
                 literal(survey.id),
+                Invitation.id,
                 literal(hide_recipients),
             )
-        ).where(func.coalesce(User.locale, default_locale) == locale)
-        columns = ["kind", "to_email", "locale", "subject", "body", "survey_id"]
+            .select_from(Invitation)
+            .join(User, User.id == Invitation.user_id)
+            .where(
+                Invitation.survey_id == survey.id,
+                User.email.is_not(None),
+                func.coalesce(User.locale, default_locale) == locale,
+                invitations,
+            )
+        )
         db.session.execute(
             insert(OutboxMessage).from_select([*columns, "is_recipient_hidden"], people)
         )

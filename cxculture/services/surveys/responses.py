@@ -173,17 +173,23 @@ def save_draft(invitation: Invitation, answers: AnswerSet, now: datetime) -> Non
 
 
 def submit_response(
-    invitation: Invitation, answers: AnswerSet, locale: str, now: datetime
+    invitation: Invitation,
+    answers: AnswerSet,
+    locale: str,
+    now: datetime,
+    *,
+    keep_draft: bool = True,
 ) -> Response:
     """Store the response once. A second submission of the same invitation, even at the same
-    moment, gets AlreadySubmitted; a closed survey keeps the answers as a draft."""
+    moment, gets AlreadySubmitted; a closed survey keeps the answers as a draft (unless
+    ``keep_draft`` is false: answers given on a shared device are never kept unsubmitted)."""
     survey = invitation.survey
     problems = problems_with(answers, survey.instrument.items)
     if problems:
         raise IncompleteAnswers(problems)
     state = survey.state(now)
     if state is not SurveyState.OPEN:
-        if not invitation.has_submitted:
+        if keep_draft and not invitation.has_submitted:
             save_draft(invitation, answers, now)
         raise SurveyNotOpen(state)
 
