@@ -235,7 +235,7 @@ def rescore_command(survey_id: int | None) -> None:
 def import_roster_command(
     path: str, dry_run: bool, deactivate_missing: bool, no_emails: bool
 ) -> None:
-    """Create, update and deactivate people from the HR system's CSV export."""
+    """Create, update and deactivate people from the HR system's export (CSV or XLSX)."""
     data = Path(path).read_bytes()
     try:
         parsed = roster.read_roster(data, current_app.config["MAX_CONTENT_LENGTH"])
@@ -243,7 +243,8 @@ def import_roster_command(
         message = str(ROSTER_FILE_ERRORS[exc.code]) % {"detail": exc.detail}
         raise click.ClickException(message) from exc
     plan = roster.plan_roster(parsed, deactivate_missing=deactivate_missing)
-    click.echo(f"{path}: {parsed.data_rows} rows ({parsed.encoding}, '{parsed.delimiter}').")
+    how = f"{parsed.encoding}, '{parsed.delimiter}'" if parsed.delimiter else "Excel workbook"
+    click.echo(f"{path}: {parsed.data_rows} rows ({how}).")
     if parsed.unknown_columns:
         click.echo(f"Columns not used: {', '.join(parsed.unknown_columns)}")
     for name, count in plan.counts().items():

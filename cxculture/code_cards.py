@@ -102,18 +102,18 @@ def _card(figure: Figure, card: Card, qr: np.ndarray, column: int, row: int) -> 
     y += 0.14
     put(y, card.code, 17, family="DejaVu Sans Mono", weight="bold")
     y += 0.33
-    for line in charts.wrap_text(card.steps, 7, width - 0.4)[:4]:
+    for line in charts.wrap_text(card.steps, 7, width - 0.4)[:5]:
         put(y, line, 7)
-        y += 0.125
+        y += 0.12
     for line in charts.wrap_text(card.address, 7, width - 0.4)[:1]:
         put(y, line, 7, family="DejaVu Sans Mono")
         y += 0.125
     for line in charts.wrap_text(card.closes, 7, width - 0.4)[:1]:
         put(y, line, 7)
         y += 0.125
-    for line in charts.wrap_text(card.privacy, 6.5, width - 0.4)[:2]:
+    for line in charts.wrap_text(card.privacy, 6.5, width - 0.4)[:3]:
         put(y, line, 6.5, color="#555555")
-        y += 0.115
+        y += 0.11
 
     qr_left = MARGIN + (column + 1) * width - 0.2 - QR_SIZE
     axes = figure.add_axes(

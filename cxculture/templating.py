@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from cxculture.i18n import LANGUAGE_NAMES
 from cxculture.models import Role, Survey
+from cxculture.services.accounts.sso import may_use_password
 from cxculture.services.accounts.tokens import SCOPE_LABELS
 from cxculture.services.audit import EventRow, InstrumentRef, ModuleRef, PersonRef
 from cxculture.services.audit.labels import (
@@ -430,6 +431,8 @@ def register_template_helpers(app: Flask) -> None:
     # ``survey_name(survey)``; ``survey_text(survey, "intro")``).
     app.add_template_filter(survey_name)
     app.add_template_global(survey_name)
+    # Whether a person may use a password (the account menu offers "Change password" then).
+    app.add_template_global(may_use_password)
     app.add_template_global(reader_survey_text, "survey_text")
     # Values, not functions (add_template_global is for callables): straight into the globals.
     app.jinja_env.globals["dimension_labels"] = DIMENSION_LABELS

@@ -222,7 +222,9 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm(current_user.email)
+    if not sso.may_use_password(current_user):
+        abort(404)  # single sign-on only: there is no password to change
+    form = ChangePasswordForm(current_user.email or "")
     if form.validate_on_submit():
         try:
             accounts.change_password(

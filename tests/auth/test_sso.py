@@ -26,7 +26,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from cxculture.extensions import db
 from cxculture.models import AuditEvent, OutboxMessage, User
-from cxculture.services.accounts import set_password_token
+from cxculture.services.accounts import queue_set_password_emails, set_password_token
+from tests import factories
 from tests.conftest import Browser, Person, build_app, csrf_token, make_person
 
 with warnings.catch_warnings():
@@ -654,3 +655,31 @@ def test_without_password_login_set_password_links_work_for_break_glass_accounts
     assert refused.status_code == 403
     assert "Passwords are not used here" in refused.get_data(as_text=True)
     assert client.get(f"/auth/set-password/{links['glass@example.test']}").status_code == 200
+
+
+def test_without_password_login_newcomers_get_no_set_password_email(sso_only):
+    with sso_only.app_context():
+        newcomer = factories.make_user(email="new@example.test", password=None)
+        glass = db.session.execute(
+            select(User).where(User.email == "glass@example.test")
+        ).scalar_one()
+        queued = queue_set_password_emails([newcomer, glass])
+        db.session.commit()
+        assert queued == 1  # the break-glass admin only
+        sent = db.session.execute(
+            select(OutboxMessage.to_email).where(OutboxMessage.kind == "set_password")
+        ).scalars()
+        assert list(sent) == ["glass@example.test"]
+
+
+def test_without_password_login_nobody_else_is_offered_a_password_change(sso_only, provider, eva):
+    browser = Browser(sso_only.test_client())
+    browser.login("glass@example.test")
+    assert browser.client.get("/auth/password").status_code == 200
+    assert "/auth/password" in browser.client.get("/me").get_data(as_text=True)
+    client = sso_only.test_client()
+    sub = provider.user("eva-pw", email="eva@example.test", email_verified=True)
+    assert sign_in(client, sub).status_code == 302
+    assert logged_in(client)
+    assert client.get("/auth/password").status_code == 404
+    assert "/auth/password" not in client.get("/me").get_data(as_text=True)

@@ -23,7 +23,7 @@ from cxculture.models import (
     utcnow,
 )
 from cxculture.services import mail, surveys
-from cxculture.services.org import leavers
+from cxculture.services.org import erasure, leavers
 from cxculture.services.surveys import passes
 from tests.conftest import Browser, csrf_token
 from tests.factories import full_answers, make_survey, make_user
@@ -505,3 +505,14 @@ def test_employees_only_see_full_answers_once(app):
         with pytest.raises(passes.PassRefused) as refused:
             passes.open_code("A-100", passes.code_for(invitation), utcnow())
         assert refused.value.problem is passes.PassProblem.USED
+
+
+def test_erasing_a_person_kills_their_link_and_code(app):
+    survey_id, person_id, token = _setup(app)
+    code = _code(app, survey_id, person_id)
+    with app.app_context():
+        person = db.session.get(User, person_id)
+        hr = db.session.get(User, db.session.get(Survey, survey_id).created_by_id)
+        erasure.erase_person(person, hr, utcnow())
+    assert app.test_client().get(f"/s/{token}").status_code == 404
+    assert _enter(app.test_client(), "A-100", code).status_code == 422

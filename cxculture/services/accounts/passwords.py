@@ -20,6 +20,7 @@ from cxculture.models import User
 from cxculture.passwords import PasswordProblem, password_problems
 from cxculture.services import audit, mail
 from cxculture.services.accounts.login import end_every_session, find_user_by_email, normalise_email
+from cxculture.services.accounts.sso import may_use_password
 
 
 class AccountError(Exception):
@@ -172,7 +173,8 @@ def queue_set_password_emails(users: Sequence[User], kind: str = "set_password")
 
     The email is rendered once per language and the link put in per person, so tens of
     thousands of newcomers cost one bulk insert. People without an email are left out: they
-    get no link, and have no password."""
+    get no link, and have no password; so is everyone when password login is off (single sign-on
+    only), but for the break-glass HR admins."""
     default_locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     rendered: dict[str, tuple[str, str]] = {}
     # Tokens are URL-safe: one link built with a marker, then the marker swapped per person.
@@ -180,7 +182,7 @@ def queue_set_password_emails(users: Sequence[User], kind: str = "set_password")
     link_pattern = mail.absolute_url("auth.set_password", token=marker)
     rows = []
     for user in users:
-        if user.email is None:
+        if user.email is None or not may_use_password(user):
             continue
         locale = user.locale or default_locale
         if locale not in rendered:

@@ -203,7 +203,16 @@ def erase_person(person: User, actor: User | None, now: datetime) -> ErasureRepo
         invitations_unlinked=_count(
             update(Invitation)
             .where(Invitation.user_id == person_id)
-            .values(user_id=None, draft=None, draft_saved_at=None)
+            # Their personal links and answer codes open nothing any more.
+            .values(
+                user_id=None,
+                draft=None,
+                draft_saved_at=None,
+                link_seed=None,
+                link_hash=None,
+                code_seed=None,
+                code_hash=None,
+            )
         ),
         enrolments_deleted=_count(delete(Enrolment).where(Enrolment.user_id == person_id)),
         emails_deleted=_erase_emails(person.email) if person.email is not None else 0,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from cxculture.extensions import db
@@ -219,17 +219,6 @@ def note_code_attempts_limited(scope: str, address: str | None) -> None:
             None, "survey.code_attempts_limited", "code_page", 0, limit=scope, address=address
         )
     db.session.commit()
-
-
-def forget_passes(invitation_ids: list[int]) -> None:
-    """Clear the links and codes of invitations (a person erased or left): nothing they held
-    opens any more (the caller commits)."""
-    if invitation_ids:
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id.in_(invitation_ids))
-            .values(link_seed=None, link_hash=None, code_seed=None, code_hash=None)
-        )
 
 
 class PassesError(Exception):

@@ -17,14 +17,15 @@ from flask import Flask, url_for
 from playwright.sync_api import Page
 from sqlalchemy import select
 
+from config import SUPPORTED_LOCALES
 from cxculture import demo
 from cxculture.access import FILE_ENDPOINTS, policy_of
 from cxculture.demo.surveys import CLOSED_WAVE, OPEN_WAVE
 from cxculture.extensions import db
-from cxculture.models import Department, PrivacyMode, Role, Survey, User, utcnow
+from cxculture.models import Department, Invitation, PrivacyMode, Role, Survey, User, utcnow
 from cxculture.services import accounts
 from cxculture.services.org import roster
-from cxculture.services.surveys import SurveySpec, create_survey
+from cxculture.services.surveys import SurveySpec, create_survey, passes
 
 CONTACT_CENTER = "Operations/Contact Center"
 DRAFT_WAVE = "Customer orientation, third wave"
@@ -77,6 +78,8 @@ SKIPPED = {
     "dashboards.results_items_chart": "PNG drawn for the results page, which loads it",
     "dashboards.results_report": "PDF download",
     "dashboards.training_csv": "CSV download",
+    "auth.sso_start": "redirects to the identity provider (404 without single sign-on)",
+    "auth.sso_callback": "the identity provider's answer (404 without single sign-on)",
 }
 
 
@@ -93,6 +96,7 @@ class DemoData:
     person: int  # Ana
     roster_import: int
     set_password_token: str  # for a person of the demo company
+    link_tokens: dict[str, str]  # by language, a personal link to the open survey
 
 
 def seed() -> DemoData:
@@ -120,6 +124,21 @@ def seed() -> DemoData:
         select(Department.id).where(Department.path == CONTACT_CENTER)
     ).scalar_one()
     colleague = db.session.execute(select(User).order_by(User.id.desc()).limit(1)).scalar_one()
+    # For each language, a colleague who reads it (none of the walkers, whose language the walks
+    # change): a link's pages speak its holder's language.
+    walkers = [account.email for account in ACCOUNTS if account.email]
+    link_tokens = {}
+    for locale in SUPPORTED_LOCALES:
+        invitation = db.session.execute(
+            select(Invitation)
+            .join(User, User.id == Invitation.user_id)
+            .where(Invitation.survey_id == surveys[OPEN_WAVE], User.locale == locale)
+            .where(User.email.not_in(walkers))
+            .order_by(Invitation.submitted_at.is_not(None), Invitation.id)
+            .limit(1)
+        ).scalar_one()
+        link_tokens[locale] = passes.link_for(invitation)
+    db.session.commit()
     return DemoData(
         open_survey=surveys[OPEN_WAVE],
         closed_survey=surveys[CLOSED_WAVE],
@@ -130,6 +149,7 @@ def seed() -> DemoData:
         person=ana.id,
         roster_import=upload.id,
         set_password_token=accounts.set_password_token(colleague),
+        link_tokens=link_tokens,
     )
 
 
@@ -165,9 +185,11 @@ ADDRESSES: dict[str, Callable[[DemoData, str], list[Values]]] = {
         {"instrument_id": data.instrument, "item_id": data.item}
     ],
     "instruments.show": lambda data, _: [{"instrument_id": data.instrument}],
+    "passes.link": lambda data, locale: [{"token": data.link_tokens[locale]}],
     "people.confirm_erase": lambda data, _: [{"user_id": data.person}],
     "people.department": lambda data, _: [{"department_id": data.department}],
     "people.person": lambda data, _: [{"user_id": data.person}],
+    "reach.reach": lambda data, _: [{"survey_id": data.open_survey}],
     "roster.preview": lambda data, _: [{"import_id": data.roster_import}],
     "roster.confirm_apply": lambda data, _: [{"import_id": data.roster_import}],
     "surveys.answer": lambda data, _: [{"survey_id": data.open_survey}],
