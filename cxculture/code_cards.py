@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_pdf import PdfPages
@@ -83,37 +84,31 @@ def _card(figure: Figure, card: Card, qr: np.ndarray, column: int, row: int) -> 
     top = MARGIN + row * height + 0.22  # inches from the page's top edge
     text_width = width - 0.4 - QR_SIZE - 0.15
 
-    def put(y: float, text: str, size: float, **kwargs) -> None:
-        figure.text(left / PAGE[0], 1 - y / PAGE[1], text, fontsize=size, va="top", **kwargs)
-
     y = top
-    put(y, card.heading, 7.5, color="#555555")
-    y += 0.17
-    for line in charts.wrap_text(card.survey, 9.5, text_width, "bold")[:2]:
-        put(y, line, 9.5, weight="bold")
-        y += 0.17
+
+    def put(text: str, size: float, step: float, **kwargs: Any) -> None:
+        nonlocal y
+        figure.text(left / PAGE[0], 1 - y / PAGE[1], text, fontsize=size, va="top", **kwargs)
+        y += step
+
+    def paragraph(text: str, size: float, wide: float, most: int, **kwargs: Any) -> None:
+        """``text`` wrapped to ``wide`` inches, at most ``most`` lines of it."""
+        for line in charts.wrap_text(text, size, wide, kwargs.get("weight", "normal"))[:most]:
+            put(line, size, size / 58, **kwargs)
+
+    grey = "#555555"
+    full = width - 0.4
+    put(card.heading, 7.5, 0.17, color=grey)
+    paragraph(card.survey, 9.5, text_width, 2, weight="bold")
     y += 0.05
-    for line in charts.wrap_text(card.name, 9, text_width)[:1]:
-        put(y, line, 9)
-        y += 0.16
-    put(y, card.number_line, 8)
-    y += 0.2
-    put(y, card.code_label, 7.5, color="#555555")
-    y += 0.14
-    put(y, card.code, 17, family="DejaVu Sans Mono", weight="bold")
-    y += 0.33
-    for line in charts.wrap_text(card.steps, 7, width - 0.4)[:5]:
-        put(y, line, 7)
-        y += 0.12
-    for line in charts.wrap_text(card.address, 7, width - 0.4)[:1]:
-        put(y, line, 7, family="DejaVu Sans Mono")
-        y += 0.125
-    for line in charts.wrap_text(card.closes, 7, width - 0.4)[:1]:
-        put(y, line, 7)
-        y += 0.125
-    for line in charts.wrap_text(card.privacy, 6.5, width - 0.4)[:3]:
-        put(y, line, 6.5, color="#555555")
-        y += 0.11
+    paragraph(card.name, 9, text_width, 1)
+    put(card.number_line, 8, 0.2)
+    put(card.code_label, 7.5, 0.14, color=grey)
+    put(card.code, 17, 0.33, family="DejaVu Sans Mono", weight="bold")
+    paragraph(card.steps, 7, full, 5)
+    paragraph(card.address, 7, full, 1, family="DejaVu Sans Mono")
+    paragraph(card.closes, 7, full, 1)
+    paragraph(card.privacy, 6.5, full, 3, color=grey)
 
     qr_left = MARGIN + (column + 1) * width - 0.2 - QR_SIZE
     axes = figure.add_axes(

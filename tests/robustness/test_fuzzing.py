@@ -49,6 +49,7 @@ from cxculture.hr.forms import (
     RuleForm,
     SurveyForm,
 )
+from cxculture.hr.reach_forms import CardsForm, SendLinkForm
 from cxculture.instruments.forms import ItemForm
 from cxculture.models import Invitation, Response, Role, Survey
 from cxculture.people.forms import (
@@ -61,7 +62,7 @@ from cxculture.people.forms import (
 )
 from cxculture.roster.forms import ApplyForm, UploadForm
 from cxculture.services import training
-from cxculture.surveys.forms import answer_form
+from cxculture.surveys.forms import CodeForm, answer_form
 from cxculture.training.forms import CountForTeamForm, EnrolForm, ReflectionForm, quiz_form
 from tests import factories
 from tests.conftest import Browser, build_app, csrf_token
@@ -568,6 +569,29 @@ RECIPES: dict[str, Recipe] = {
         writes=frozenset({"invitations", "responses", "answers", "enrolments"}),
         path={"survey_id": lambda w: [w.open_survey_id]},
         reset=_reopen_invitation,
+    ),
+    # Without a pass the answer form sends to the code page: nothing is written.
+    "passes.answer": Recipe(_answer_form, _answers),
+    "passes.leave": Recipe(lambda w: None, lambda w: {}),
+    # A wrong code is refused beside the field; past the limit, a 429 and an audit entry.
+    "passes.code": Recipe(
+        _form(CodeForm),
+        lambda w: {"employee_number": ["E00001"], "code": ["ABCDE-FGHJK"]},
+        writes_when_shown=frozenset({"audit_events"}),
+    ),
+    "reach.cards": Recipe(
+        lambda w: CardsForm(prefix="cards", formdata=None),
+        lambda w: {"cards-department_id": ["0"], "cards-without_email_only": ["y"]},
+        # Cards draw the codes' seeds (and retire old ones) and are audited, PDF or not.
+        writes=frozenset({"invitations", "revoked_passes", "audit_events"}),
+        writes_when_shown=frozenset({"invitations", "revoked_passes", "audit_events"}),
+        path={"survey_id": lambda w: [w.open_survey_id]},
+    ),
+    "reach.send_link": Recipe(
+        lambda w: SendLinkForm(prefix="send", formdata=None),
+        lambda w: {"send-who": [w.employee.email]},
+        writes=frozenset({"invitations", "revoked_passes", "outbox_messages", "audit_events"}),
+        path={"survey_id": lambda w: [w.open_survey_id]},
     ),
     "training.enrol": Recipe(_form(EnrolForm), lambda w: {}, writes=frozenset({"enrolments"})),
     "training.count_for_team": Recipe(

@@ -24,7 +24,7 @@ from cxculture.models import (
 )
 from cxculture.services import mail, surveys
 from cxculture.services.org import erasure, leavers
-from cxculture.services.surveys import passes
+from cxculture.services.surveys import passes, previews
 from tests.conftest import Browser, csrf_token
 from tests.factories import full_answers, make_survey, make_user
 
@@ -516,3 +516,15 @@ def test_erasing_a_person_kills_their_link_and_code(app):
         erasure.erase_person(person, hr, utcnow())
     assert app.test_client().get(f"/s/{token}").status_code == 404
     assert _enter(app.test_client(), "A-100", code).status_code == 422
+
+
+def test_the_launch_preview_counts_who_needs_a_printed_card(app):
+    with app.app_context():
+        clerk = make_user(employee_number="ST-1", password=None)
+        clerk.email = None
+        db.session.commit()
+        make_user()
+        survey = make_survey(launch=False)
+        preview = previews.launch_preview(survey, utcnow())
+        assert preview.invited == 3  # HR, the clerk and a colleague
+        assert preview.without_email == 1

@@ -4,7 +4,9 @@ here by name, and its parts:
 
 - ``questionnaires``: the versioned instruments and their items;
 - ``responses``: answering (my surveys, drafts, submitting exactly once, scoring);
-- ``retention``: deleting free text once its retention period is over.
+- ``retention``: deleting free text once its retention period is over;
+- ``texts``: what a survey says to its readers in their language, and its fallback rule;
+- ``passes``: personal links and printed answer codes, what they open and why not.
 
 ``lifecycle`` and ``outbox_search`` are its internal modules."""
 
@@ -41,9 +43,11 @@ from cxculture.services.surveys.outbox_search import (
 
 # The parts offered by name come last: they use the functions above.
 from cxculture.services.surveys import (  # isort: skip
+    passes,
     questionnaires,
     responses,
     retention,
+    texts,
 )
 
 __all__ = [
@@ -63,6 +67,7 @@ __all__ = [
     "outbox_status",
     "outbox_surveys",
     "search_outbox",
+    "passes",
     "questionnaires",
     "reopen_survey",
     "responses",
@@ -74,6 +79,7 @@ __all__ = [
     "SurveyProgress",
     "surveys_page",
     "SurveySpec",
+    "texts",
     "update_survey",
     "WrongState",
 ]

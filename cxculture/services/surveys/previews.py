@@ -29,6 +29,7 @@ class LaunchPreview:
     opens_at: datetime
     closes_at: datetime
     is_scheduled: bool  # opens later: emailed now, able to answer from ``opens_at``
+    without_email: int = 0  # invited, but reached by a printed answer code, not by email
 
     @property
     def department_count(self) -> int:
@@ -39,14 +40,18 @@ def launch_preview(survey: Survey, now: datetime) -> LaunchPreview:
     """The active people of the survey's audience, per department (HR launches to the roster it
     manages: these are headcounts, not answers)."""
     rows = db.session.execute(
-        select(Department.path, func.count(User.id))
+        select(
+            Department.path,
+            func.count(User.id),
+            func.count(User.id).filter(User.email.is_(None)),
+        )
         .select_from(User)
         .outerjoin(Department, Department.id == User.department_id)
         .where(audience_condition(survey))
         .group_by(Department.path)
     ).all()
     departments: list[tuple[str | None, int]] = sorted(
-        ((path, people) for path, people in rows),
+        ((path, people) for path, people, _without in rows),
         key=lambda row: (row[0] is None, row[0] or ""),
     )
     return LaunchPreview(
@@ -55,6 +60,7 @@ def launch_preview(survey: Survey, now: datetime) -> LaunchPreview:
         opens_at=survey.opens_at,
         closes_at=survey.closes_at,
         is_scheduled=survey.opens_at > now,
+        without_email=sum(without for _path, _people, without in rows),
     )
 
 
