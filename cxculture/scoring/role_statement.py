@@ -8,7 +8,8 @@ four categories and returns the phrases that decided it, with their character sp
   served (the customer is reached through others);
 - ``internal_only``: they name internal beneficiaries (colleagues, a boss, "internal
   customers") but no external customer;
-- ``no_line_of_sight``: tasks, rules or self only, or a customer named only to be negated.
+- ``no_line_of_sight``: tasks, rules or self only, or a customer named only to be negated or
+  waved off ("dealing with clients isn't my thing", "guests are reception's job").
 
 The words live in data files (``cxculture/content/lexicons/<lang>.yaml``), one per language; a
 company adds its own trade words in a folder of the same shape (``extra_dir``).
@@ -32,10 +33,11 @@ CATEGORIES = ("customer_direct", "customer_indirect", "internal_only", "no_line_
 CUSTOMER_CATEGORIES = frozenset({"customer_direct", "customer_indirect"})
 
 NEGATION_REACH = 6  # tokens before a word that a negation still covers, within its clause
+AFTER_REACH = 3  # tokens from a customer to a negation that waves it off ("clients aren't my")
 CUE_REACH = 4  # tokens between "for/help/support" and the colleague it points to
 OBJECT_REACH = 3  # tokens between "data/contracts of" and the customer they label
 # Lists whose words also match their plural (-s, -es); the others are matched exactly.
-INFLECTED = ("customer", "internal_customer", "internal", "object_noun")
+INFLECTED = ("customer", "internal_customer", "internal", "staff", "object_noun")
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SENTENCE_END = re.compile(r"[.!?;\n]")
 CLAUSE_END = re.compile(r"[,:()\u2013\u2014-]\s")
@@ -45,6 +47,11 @@ GENITIVES = frozenset({"of", "de", "do", "da", "dos", "das", "del"})
 WORD_LISTS = frozenset({"stopwords", "coordination"})  # looked up as sets, never searched
 PLACE_PREPOSITIONS = frozenset(
     {"in", "at", "inside", "within", "em", "na", "no", "nas", "nos", "numa", "num", "en", "dentro"}
+)
+# Words that show a role noun is someone else, not the speaker's own job title opening the answer.
+DETERMINERS = frozenset(
+    {"the", "our", "my", "o", "os", "as", "nosso", "nossos", "nossas", "meus", "minhas"}
+    | {"el", "los", "las", "nuestro", "nuestros", "nuestras", "mis"}
 )
 
 
@@ -108,8 +115,8 @@ def tokenize(text: str) -> list[_Token]:
         if SENTENCE_END.search(gap):
             sentence += 1
             clause += 1
-        elif CLAUSE_END.search(gap + " ") or "," in gap:
-            clause += 1
+        elif gap != "-" and (CLAUSE_END.search(gap + " ") or "," in gap):
+            clause += 1  # a hyphen inside a word ("check-in") ends no clause
         previous_end = found.end()
         word = POSSESSIVE.sub("", found.group())
         start, end = offsets[found.start()], offsets[found.end() - 1] + 1
@@ -222,6 +229,10 @@ class _Reading:
         for kind in lex.phrases:
             if kind not in WORD_LISTS:
                 self.found[kind] = lex.find(kind, self.tokens)
+        # Staff words ("employees", "colegas") are colleagues that need no cue to be served.
+        self.found["internal"] = sorted(
+            self.found["internal"] + self.found["staff"], key=lambda m: m.first
+        )
         # "internal customers" is internal: its words are not a customer mention.
         taken = {i for m in self.found["internal_customer"] for i in range(m.first, m.last)}
         colleagues = {i for m in self.found["internal"] for i in range(m.first, m.last)}
@@ -233,6 +244,8 @@ class _Reading:
         excepted = {i for m in self.found["negation_exception"] for i in range(m.first, m.last)}
         self.found["negation"] = [m for m in self.found["negation"] if m.first not in excepted]
         self.breaks = {m.first for m in self.found["clause_break"]}
+        # Colleagues a customer is handed off to ("guests are reception's job") are not served.
+        self.handed_to: set[int] = set()
 
     def _made_internal(self, mention: _Match) -> bool:
         """ "my clients are internal", "clientes internos": an internal word close by."""
@@ -258,7 +271,7 @@ class _Reading:
         for negation in self.found["negation"]:
             distance = match.first - negation.last
             if 0 <= distance <= NEGATION_REACH and self.same_clause(negation.first, match.first):
-                return negation
+                return None if self.cancelled(negation) else negation
         # "Customers? Never." A customer alone in its sentence, answered by a negation.
         sentence = self.tokens[match.first].sentence
         alone = sum(token.sentence == sentence for token in self.tokens) <= 3
@@ -266,6 +279,64 @@ class _Reading:
             next_sentence = self.tokens[negation.first].sentence == sentence + 1
             starts = negation.first == 0 or self.tokens[negation.first - 1].sentence == sentence
             if alone and next_sentence and starts:
+                return negation
+        return None
+
+    def cancelled(self, negation: _Match) -> bool:
+        """ "Nobody who calls hangs up without a solution", "para que nenhum aluno fique sem
+        professor": a later "without" or "lack" in the clause turns the negation into a yes."""
+        if any(m.first == negation.first for m in self.found["privative"]):
+            return False  # "sem contacto com clientes, sem chefe": two denials, not a yes
+        return any(
+            privative.first >= negation.last and self.same_clause(negation.first, privative.first)
+            for privative in self.found["privative"]
+        )
+
+    def waved_off(self, mention: _Match) -> _Match | None:
+        """ "Dealing with clients isn't my thing", "de los huéspedes se encarga recepción": the
+        customer is named to say it is someone else's concern."""
+        privatives = {m.first for m in self.found["privative"]}
+        for negation in self.found["negation"]:
+            distance = negation.first - mention.last
+            if not (
+                0 <= distance <= AFTER_REACH and self.same_clause(mention.first, negation.first)
+            ):
+                continue
+            if negation.first in privatives:
+                continue  # "ningún cliente se va sin mi ayuda" is no wave-off
+            for own in self.found["dismissal"]:
+                if 0 <= own.first - negation.last <= AFTER_REACH and self.same_clause(
+                    negation.first, own.first
+                ):
+                    return negation
+        for handoff in self.found["handoff"]:
+            if handoff.first < mention.last or not self.same_sentence(mention, handoff):
+                continue
+            if any(0 <= c.first - handoff.last <= 2 for c in self.found["internal"]):
+                self.handed_to |= {
+                    c.first
+                    for c in self.found["internal"]
+                    if c.first >= handoff.last and self.same_clause(handoff.first, c.first)
+                }
+                return handoff
+        for colleague in self.found["internal"]:
+            if colleague.first < mention.last or not self.same_sentence(mention, colleague):
+                continue
+            if any(m.first == colleague.last for m in self.found["handoff_after"]):
+                self.handed_to.add(colleague.first)
+                return colleague  # "talking to guests is reception's job"
+        return None
+
+    def unmet(self, mention: _Match) -> _Match | None:
+        """ "The passengers never see me", "não falo com eles": the customer is who the work is
+        for, but the person says they do not meet them."""
+        sentence = self.tokens[mention.first].sentence
+        for negation in self.found["negation"]:
+            if negation.first < mention.last:
+                continue
+            if self.tokens[negation.first].sentence not in (sentence, sentence + 1):
+                continue
+            if any(0 <= m.first - negation.last <= 1 for m in self.found["unmet"]):
                 return negation
         return None
 
@@ -307,6 +378,8 @@ class _Reading:
             between = [t.text for t in self.tokens[colleague.last : mention.first]]
             if between and not set(between) <= coordination:
                 return colleague  # "the agents who serve customers", "staff help customers"
+            if self.uses_the_work(colleague):
+                return colleague  # "the materials that the tutors use with the students"
         # "the policyholders (that) they look after": others serve this customer.
         for others in self.found["others"]:
             gap = [t.text for t in self.tokens[mention.last : others.first]]
@@ -314,9 +387,26 @@ class _Reading:
                 return others
         return None
 
+    def uses_the_work(self, colleague: _Match) -> bool:
+        """ "the scripts that our agents use": a relative word just before the colleague."""
+        before = [t.text for t in self.tokens[max(0, colleague.first - 3) : colleague.first]]
+        return bool(set(before) & RELATIVE_PRONOUNS)
+
     def is_own_role(self, match: _Match) -> bool:
-        """ "I am a nurse", "sou motorista": the person's own job, not a colleague."""
-        return any(0 <= match.first - role.last <= 2 for role in self.found["self_role"])
+        """ "I am a nurse", "sou motorista", or a bare job title opening the answer
+        ("Recepcionista de pousada, ..."): the person's own job, not a colleague."""
+        if any(0 <= match.first - role.last <= 2 for role in self.found["self_role"]):
+            return True
+        # A plural opening the answer names others: "Employees come to me with questions".
+        last = self.tokens[match.last - 1].text
+        plural = last.endswith("s") and not last.endswith("ss")
+        opening = self.tokens[: match.first]
+        return (
+            match.first <= 2
+            and not plural
+            and self.tokens[match.first].clause == 0
+            and not any(token.text in DETERMINERS for token in opening)
+        )
 
     def but_then_reaches(self, mention: _Match) -> _Match | None:
         """ "I never talk to users, but I build what lets them...": after a contrast, a purpose
@@ -328,25 +418,32 @@ class _Reading:
         return min(later, key=lambda m: m.first) if later and self.found["purpose"] else None
 
     def is_a_place(self, match: _Match) -> bool:
-        """ "in the store", "na loja": where the person works, not whom they serve."""
+        """ "in the store", "na loja", "o chat da loja": where the person works, not whom they
+        serve."""
         before = {t.text for t in self.tokens[max(0, match.first - 2) : match.first]}
-        return bool(before & PLACE_PREPOSITIONS)
+        return bool(before & (PLACE_PREPOSITIONS | GENITIVES))
 
     def internal_beneficiary(self) -> _Match | None:
         for match in self.found["internal_customer"]:
             if self.negation_before(match) is None:
                 return match
         for colleague in self.found["internal"]:
-            if self.negation_before(colleague) is not None:
+            if self.negation_before(colleague) is not None or colleague.first in self.handed_to:
                 continue
             for cue in self.found["beneficiary_cue"]:
                 distance = colleague.first - cue.last
                 if 0 <= distance <= CUE_REACH and self.same_clause(cue.first, colleague.first):
                     return colleague
             # "the dashboards that the leadership team reviews": they use what the person makes.
-            before = [t.text for t in self.tokens[max(0, colleague.first - 3) : colleague.first]]
-            if set(before) & RELATIVE_PRONOUNS:
+            if self.uses_the_work(colleague):
                 return colleague
+            # "the reports my manager asks for": the colleague asks for the work.
+            if any(m.first == colleague.last for m in self.found["beneficiary_after"]):
+                return colleague
+        # "payroll for all the staff", "as dúvidas dos trabalhadores": staff need no cue.
+        for staff in self.found["staff"]:
+            if self.negation_before(staff) is None and not self.is_own_role(staff):
+                return staff
         return None
 
     def evidence(self, kind: str, match: _Match) -> Evidence:
@@ -374,10 +471,17 @@ def classify(text: str, lang: str | None = None, extra_dir: Path | None = None) 
                 indirect = True
                 evidence.append(reading.evidence("link", link))
             continue
+        waved_off = reading.waved_off(mention)
+        if waved_off is not None:
+            evidence += [
+                reading.evidence("dismissal", waved_off),
+                reading.evidence("negated_customer", mention),
+            ]
+            continue
         if reading.labels_a_thing(mention):
             evidence.append(reading.evidence("customer_as_label", mention))
             continue
-        link = reading.reached_through(mention)
+        link = reading.reached_through(mention) or reading.unmet(mention)
         if link is None:
             direct = True
             evidence.append(reading.evidence("customer", mention))

@@ -13,6 +13,13 @@ from cxculture.scoring.role_statement import CATEGORIES, classify, detect_langua
 HERE = Path(__file__).parent
 LABELLED_SETS = ("role_statements.yaml", "role_statements_holdout.yaml")
 MINIMUM_MACRO_F1 = 0.85
+BLIND_SET = "role_statements_blind.yaml"
+# The held-out third of the blind set was never read while the rules were changed. Floors are the
+# figures measured once at the end (en 0.92, pt 0.73, es 0.83) less 0.03, so that a change
+# that loses ground on answers the rules were not tuned to fails, without pretending to 0.90.
+BLIND_HELDOUT_FLOOR = {"en": 0.88, "pt": 0.69, "es": 0.80}
+BLIND_TUNE_FLOOR = 0.95
+DIRECT, INDIRECT, INTERNAL, NO_LINE = CATEGORIES
 
 
 def _scores(pairs: list[tuple[str, str]]) -> tuple[float, float]:
@@ -167,3 +174,172 @@ def test_classify_role_command(app):
     assert result.exit_code == 0
     assert "customer_direct" in result.output
     assert "pacientes" in result.output
+
+
+def _blind(lang: str, split: str) -> list[dict]:
+    return [item for item in _labelled(BLIND_SET)[lang] if item["split"] == split]
+
+
+@pytest.mark.parametrize("lang", ["en", "pt", "es"])
+def test_the_blind_set_holds_out_a_third_of_each_category(lang):
+    statements = _labelled(BLIND_SET)[lang]
+    assert len(statements) >= 60
+    assert {item["split"] for item in statements} == {"tune", "heldout"}
+    for category in CATEGORIES:
+        of_category = [item for item in statements if item["category"] == category]
+        held = [item for item in of_category if item["split"] == "heldout"]
+        assert len(held) * 3 == len(of_category)
+
+
+@pytest.mark.parametrize("lang", ["en", "pt", "es"])
+def test_held_out_answers_keep_their_measured_macro_f1(lang, capsys):
+    statements = _blind(lang, "heldout")
+    pairs = [(item["category"], classify(item["text"], lang).category) for item in statements]
+    accuracy, macro_f1 = _scores(pairs)
+    with capsys.disabled():
+        print(f"\n{BLIND_SET} heldout [{lang}] n={len(pairs)} macro-F1={macro_f1:.2f}")
+    assert macro_f1 >= BLIND_HELDOUT_FLOOR[lang]
+
+
+@pytest.mark.parametrize("lang", ["en", "pt", "es"])
+def test_tuning_answers_of_the_blind_set_stay_right(lang):
+    statements = _blind(lang, "tune")
+    pairs = [(item["category"], classify(item["text"], lang).category) for item in statements]
+    assert _scores(pairs)[1] >= BLIND_TUNE_FLOOR
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("No member walks out of my class without a plan for the week.", "en", DIRECT),
+        ("I never let a caller go without a reference number.", "en", DIRECT),
+        ("Nenhum hóspede sai do check-in sem saber o horário do pequeno-almoço.", "pt", DIRECT),
+        ("Não deixo nenhum passageiro sem resposta no balcão.", "pt", DIRECT),
+        ("Ningún socio se va del gimnasio sin su rutina.", "es", DIRECT),
+        ("No dejo a ningún abonado sin respuesta cuando llama.", "es", DIRECT),
+        ("Ningún cliente se va sin mi ayuda.", "es", DIRECT),
+        ("I keep the stockroom full so that no shopper goes without their size.", "en", INDIRECT),
+        ("Organizo o armazém para que nenhum cliente fique sem encomenda.", "pt", INDIRECT),
+        ("Organizo el almacén para que a ningún cliente le falte su pedido.", "es", INDIRECT),
+    ],
+)
+def test_a_double_negation_names_the_people_served(text, lang, category):
+    assert classify(text, lang).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I work without any contact with customers.", "en"),
+        ("Sem contacto com clientes, sem stress: só faço a contabilidade.", "pt"),
+        ("No veo a ningún cliente, solo cuadro cuentas.", "es"),
+    ],
+)
+def test_two_denials_are_not_a_double_negation(text, lang):
+    assert classify(text, lang).category == "no_line_of_sight"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Dealing with clients isn't my thing, I just do the accounts.", "en"),
+        ("Patients aren't my concern, I just look after the boilers.", "en"),
+        ("Subscribers are handled by the call centre, I file the paperwork.", "en"),
+        ("Talking to guests is reception's job, I count the stock.", "en"),
+        ("Atendimento ao cliente não é comigo, eu só mexo com planilhas.", "pt"),
+        ("Os utentes não são da minha conta, eu trato do arquivo.", "pt"),
+        ("Dos clientes quem cuida é a equipa comercial, eu faço as contas.", "pt"),
+        ("Atender al público no es lo mío, yo solo archivo.", "es"),
+        ("Los pasajeros no tienen nada que ver conmigo, yo reviso los motores.", "es"),
+        ("De los clientes se encarga el equipo comercial; yo cuadro las cuentas.", "es"),
+    ],
+)
+def test_a_customer_waved_off_is_no_line_of_sight(text, lang):
+    result = classify(text, lang)
+    assert result.category == "no_line_of_sight"
+    assert "negated_customer" in {item.kind for item in result.evidence}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("I show tenants around the flats and hand them their keys.", "en", DIRECT),
+        ("I look after the residents of the care home.", "en", DIRECT),
+        ("I welcome travellers at the hostel desk.", "en", DIRECT),
+        ("Waiter: I take the diners' orders.", "en", DIRECT),
+        ("Atendo os condóminos quando há avarias no prédio.", "pt", DIRECT),
+        ("Recebo os sócios do clube na entrada.", "pt", DIRECT),
+        ("Ligo para os assinantes que pediram portabilidade.", "pt", DIRECT),
+        ("Atiendo a los inquilinos cuando tienen una avería.", "es", DIRECT),
+        ("Doy la bienvenida a los huéspedes y a los comensales del restaurante.", "es", DIRECT),
+        ("Cuido a los residentes de la residencia de mayores.", "es", DIRECT),
+        ("I maintain the lifts so residents never get stuck.", "en", INDIRECT),
+        (
+            "Faço a manutenção dos elevadores para que os moradores não fiquem presos.",
+            "pt",
+            INDIRECT,
+        ),
+        (
+            "Mantengo los servidores para que los suscriptores vean sus series sin cortes.",
+            "es",
+            INDIRECT,
+        ),
+    ],
+)
+def test_people_served_under_a_trade_word_are_customers(text, lang, category):
+    assert classify(text, lang).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The diners never see me, but every plate goes through my hands.", "en"),
+        ("Os clientes não me veem, mas é para eles que faço o pão.", "pt"),
+        ("Los viajeros no me ven, pero reviso cada tren antes de que salga.", "es"),
+    ],
+)
+def test_customers_who_never_meet_the_person_are_reached_indirectly(text, lang):
+    assert classify(text, lang).category == "customer_indirect"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("I check expense reports against the rules.", "en", NO_LINE),
+        ("I make sure purchase orders follow the approval policy.", "en", NO_LINE),
+        ("Verifico se os pagamentos cumprem as normas do banco central.", "pt", NO_LINE),
+        ("Confirmo que los contratos cumplan la normativa vigente.", "es", NO_LINE),
+        (
+            "I check expense claims against the rules and answer colleagues' questions.",
+            "en",
+            INTERNAL,
+        ),
+        ("Confiro as despesas conforme a política e tiro as dúvidas dos colegas.", "pt", INTERNAL),
+        (
+            "Reviso los gastos según la política y resuelvo las dudas de los compañeros.",
+            "es",
+            INTERNAL,
+        ),
+    ],
+)
+def test_rule_keeping_names_a_beneficiary_only_when_there_is_one(text, lang, category):
+    assert classify(text, lang).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("I run the payroll for the whole workforce.", "en", INTERNAL),
+        ("I'm assistant to the managing director.", "en", INTERNAL),
+        ("Preparo as apresentações que a diretoria pede.", "pt", INTERNAL),
+        ("Preparo las presentaciones que pide la dirección.", "es", INTERNAL),
+        ("Employees come to me with their payroll questions.", "en", INTERNAL),
+        ("Funcionários das lojas me ligam com dúvidas sobre o ponto.", "pt", INTERNAL),
+        ("Cashier, I scan the shoppers' items and take payment.", "en", DIRECT),
+        ("Camarera de piso, limpio las habitaciones y atiendo a los huéspedes.", "es", DIRECT),
+        ("Atendo os hóspedes e com a equipa resolvo os problemas.", "pt", DIRECT),
+        ("I serve customers and also help my colleagues.", "en", DIRECT),
+    ],
+)
+def test_colleagues_and_own_job_titles_are_told_apart(text, lang, category):
+    assert classify(text, lang).category == category
