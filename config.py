@@ -178,6 +178,8 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = env.get("CX_TIMEZONE") or "UTC"
         # A folder of <lang>.yaml files adding the company's trade words to the role test.
         self.CX_LEXICON_DIR = env.get("CX_LEXICON_DIR") or None
+        # A folder of <lang>.yaml files adding the company's own comment themes and cue words.
+        self.CX_THEMES_DIR = env.get("CX_THEMES_DIR") or None
         # Set-password links expire after this many days; roster files stop at this size.
         self.CX_SET_PASSWORD_DAYS = _int(env, "CX_SET_PASSWORD_DAYS", 7)
         self.CX_ROSTER_MAX_MB = _int(env, "CX_ROSTER_MAX_MB", 20)

@@ -26,6 +26,7 @@ from cxculture import charts, disclosure, exports
 from cxculture.access import roles_required
 from cxculture.dashboards import reports
 from cxculture.dashboards.forms import AssignForm
+from cxculture.disclosure.themes import comment_themes
 from cxculture.models import Role, Survey, SurveyState, utcnow
 from cxculture.query_params import id_arg, number_arg, parse_id, text_arg
 from cxculture.scoring.dimensions import DIMENSIONS
@@ -200,6 +201,10 @@ def results_page():
         index_sentence=reports.index_sentence(view) if not view.group.is_suppressed else "",
         change=reports.view_change(view),
         hidden_reason=reports.hidden_reason(view.found.minimum),
+        # Counted from the released texts only: a group whose texts are withheld gets none.
+        themes=comment_themes(view.found, view.group.key, str(get_locale()))
+        if view.statements
+        else None,
         # The company's own page is HR's overview; a head reads its figures beside their own.
         company_link=url_for("dashboards.overview", survey=survey.id)
         if current_user.has_role(Role.HR_ADMIN)

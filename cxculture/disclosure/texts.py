@@ -83,12 +83,21 @@ def without_wave_differences(survey: Survey, keys: Iterable[str], minimum: int) 
     return kept
 
 
-def released_texts(survey: Survey, key: str, n: int) -> list[str] | None:
-    """The texts of the group ``key`` released with ``n`` responses: shuffled, without names,
-    dates or any other attribute; None when the responses are not those ``n`` any more."""
+def released_rows(survey: Survey, key: str, n: int) -> list[tuple[str, ...]] | None:
+    """The texts of the group ``key`` released with ``n`` responses, one tuple per response in
+    shuffled order; None when the responses are not those ``n`` any more."""
     rows = measures.group_texts(survey, key)
     if len(rows) != n:
         return None
-    found = [text for row in rows for text in row if text]
+    return [tuple(text for text in row if text) for row in rows]
+
+
+def released_texts(survey: Survey, key: str, n: int) -> list[str] | None:
+    """The texts of the group ``key`` released with ``n`` responses: shuffled, without names,
+    dates or any other attribute; None when the responses are not those ``n`` any more."""
+    rows = released_rows(survey, key, n)
+    if rows is None:
+        return None
+    found = [text for row in rows for text in row]
     random.SystemRandom().shuffle(found)  # a comment must not sit beside its own statement
     return found
