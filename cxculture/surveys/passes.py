@@ -8,6 +8,7 @@ card; a code's refusals never tell whether somebody else's code exists."""
 from __future__ import annotations
 
 from contextlib import nullcontext
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -39,6 +40,10 @@ from cxculture.surveys.routes import answer_page
 bp = Blueprint("passes", __name__)
 HELD_KEY = "survey_pass"
 DONE_KEY = "survey_pass_done"  # a code's answer went in: the kiosk's thank-you page
+SEEN_KEY = "survey_pass_seen"  # when the pass was last used (seconds since the epoch)
+# A code's form left alone this long on a shared tablet closes: whoever comes next must not
+# answer in the name of the person who walked away. Long enough to answer in one sitting.
+CODE_IDLE = timedelta(minutes=45)
 
 
 def _held() -> passes.Pass | None:
@@ -49,6 +54,7 @@ def _start(invitation: Invitation, held: passes.Pass) -> None:
     """Keep the pass, and serve the holder in their own language."""
     session.pop(DONE_KEY, None)
     session[HELD_KEY] = held.as_session()
+    session[SEEN_KEY] = utcnow().timestamp()
     user = invitation.user
     if user is not None and user.locale in current_app.config["CX_LOCALES"]:
         session[SESSION_KEY] = user.locale
@@ -166,8 +172,24 @@ def _pass_invitation() -> tuple[Invitation, passes.Pass]:
     held = _held()
     if held is None:
         raise _Elsewhere(redirect(url_for("passes.code")))
+    now = utcnow()
+    seen = session.get(SEEN_KEY)
+    if held.kind is PassKind.CODE and (
+        not isinstance(seen, int | float) or now.timestamp() - seen > CODE_IDLE.total_seconds()
+    ):
+        session.pop(HELD_KEY, None)
+        flash(
+            _(
+                "The form closed after %(minutes)d minutes without use, so that nobody answers "
+                "in someone else's name on a shared device. Type your code again.",
+                minutes=int(CODE_IDLE.total_seconds() // 60),
+            ),
+            "info",
+        )
+        raise _Elsewhere(redirect(url_for("passes.code")))
+    session[SEEN_KEY] = now.timestamp()
     try:
-        return passes.invitation_for_pass(held, utcnow()), held
+        return passes.invitation_for_pass(held, now), held
     except PassRefused as refused:
         if refused.problem is PassProblem.USED and held.kind is PassKind.LINK:
             raise _Elsewhere(redirect(url_for("passes.thanks"))) from None

@@ -25,6 +25,7 @@ from cxculture.models import (
 from cxculture.services import mail, surveys
 from cxculture.services.org import erasure, leavers
 from cxculture.services.surveys import passes, previews
+from cxculture.surveys.passes import CODE_IDLE, SEEN_KEY
 from tests.conftest import Browser, csrf_token
 from tests.factories import full_answers, make_survey, make_user
 
@@ -528,3 +529,21 @@ def test_the_launch_preview_counts_who_needs_a_printed_card(app):
         preview = previews.launch_preview(survey, utcnow())
         assert preview.invited == 3  # HR, the clerk and a colleague
         assert preview.without_email == 1
+
+
+def test_a_codes_form_left_alone_on_a_tablet_closes(app, client):
+    survey_id, person_id, token = _setup(app)
+    code = _code(app, survey_id, person_id)
+    _enter(client, "A-100", code)
+    assert client.get("/s/answer").status_code == 200
+    with client.session_transaction() as stored:
+        stored[SEEN_KEY] -= CODE_IDLE.total_seconds() + 1
+    closed = client.get("/s/answer")
+    assert closed.status_code == 302
+    assert closed.location.endswith("/code")
+    assert client.get("/s/answer").location.endswith("/code")  # the pass is gone
+    # A personal link (the person's own phone) has no such limit.
+    client.get(f"/s/{token}")
+    with client.session_transaction() as stored:
+        stored[SEEN_KEY] -= CODE_IDLE.total_seconds() + 1
+    assert client.get("/s/answer").status_code == 200
