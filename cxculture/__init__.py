@@ -39,6 +39,7 @@ from cxculture.hr.routes import bp as hr_bp
 from cxculture.i18n import select_locale
 from cxculture.instruments.routes import bp as instruments_bp
 from cxculture.people.routes import bp as people_bp
+from cxculture.plans.routes import bp as plans_bp
 from cxculture.roster.routes import bp as roster_bp
 from cxculture.routing import register_converters
 from cxculture.services.accounts import load_session_user
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(passes_bp)  # personal links (/s/...) and the answer-code page (/code)
     app.register_blueprint(training_bp, url_prefix="/training")
     app.register_blueprint(dashboards_bp, url_prefix="/dashboards")
+    app.register_blueprint(plans_bp, url_prefix="/plans")
     init_api(app)  # /api/v1, its OpenAPI document and documentation page
 
 

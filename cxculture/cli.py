@@ -18,6 +18,7 @@ from cxculture.services import accounts, mail, training
 from cxculture.services.accounts import tokens
 from cxculture.services.org import roster
 from cxculture.services.org.roster.labels import ROSTER_FILE_ERRORS, ROSTER_PROBLEMS
+from cxculture.services.plans import reminders as plan_reminders
 from cxculture.services.surveys import questionnaires, responses, retention
 from cxculture.services.training import assignments
 
@@ -146,9 +147,12 @@ def send_emails_command() -> None:
 @click.command("send-training-reminders")
 @with_appcontext
 def send_training_reminders_command() -> None:
-    """Queue and send a reminder for every overdue training module (run it daily, e.g. cron)."""
+    """Queue and send a reminder for every overdue training module, and one to each owner of
+    overdue focus plan actions (run it daily, e.g. cron)."""
     queued = assignments.queue_overdue_reminders(utcnow().date())  # delivered at the end
     click.echo(f"{queued} overdue reminders queued.")
+    owners = plan_reminders.remind_overdue_actions(utcnow())
+    click.echo(f"{owners} focus plan reminders queued.")
 
 
 @click.command("apply-training-rules")

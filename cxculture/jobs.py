@@ -6,6 +6,7 @@ from __future__ import annotations
 from cxculture.extensions import db
 from cxculture.models import utcnow
 from cxculture.services import mail
+from cxculture.services.plans import reminders as plan_reminders
 from cxculture.services.training import assignments
 
 
@@ -26,6 +27,7 @@ def maintenance() -> dict[str, int]:
         now = utcnow()
         enrolled = assignments.apply_closed_surveys(now)
         reminders = assignments.queue_overdue_reminders(now.date())
+        reminders += plan_reminders.remind_overdue_actions(now)
         report = mail.deliver_pending()
         return {
             "enrolled": enrolled,

@@ -139,7 +139,11 @@ MY_SPACE = NavItem("home.employee_home", _l("My space"))
 MY_SURVEYS = NavItem("surveys.mine", _l("My surveys"), also=("surveys.answer", "surveys.thanks"))
 MY_TRAINING = NavItem("training.mine", _l("My training"), also=("training.module",))
 MY_DEPARTMENTS = NavItem("dashboards.head_home", _l("My departments"))
-TEAM_TRAINING = NavItem("dashboards.training_page", _l("Team training"))
+TEAM_TRAINING = NavItem(  # focus plans are reached from here and from a department's results
+    "dashboards.training_page",
+    _l("Team training"),
+    also=("plans.index", "plans.new_plan", "plans.plan"),
+)
 EVERYONES = (MY_SPACE, MY_SURVEYS, MY_TRAINING)
 ACCOUNT = (NavItem("auth.change_password", _l("Change password")),)
 

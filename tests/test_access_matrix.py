@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from cxculture.access import FILE_ENDPOINTS
 from cxculture.extensions import db
 from cxculture.models import Department, utcnow
-from cxculture.services import surveys, training
+from cxculture.services import plans, surveys, training
 from cxculture.services.org import roster
 from cxculture.services.surveys import responses
 from cxculture.services.training import assignments
@@ -64,6 +64,8 @@ class World:
     empty_department: int
     roster_import: int
     emails: dict[str, str]
+    plan: int = 0
+    plan_action: int = 0
 
 
 def _build_world() -> World:
@@ -117,6 +119,8 @@ def _build_world() -> World:
         hr,
     )
     operations = head.department
+    plan = plans.create_plan(head, team, closed, ["listen"], utcnow())
+    action = plans.add_action(head, plan, "Listen to calls", eva.id, today, today)
     return World(
         open_survey=opened.id,
         closed_survey=closed.id,
@@ -136,6 +140,8 @@ def _build_world() -> World:
             "head": head.email,
             "hr": hr.email,
         },
+        plan=plan.id,
+        plan_action=action.id,
     )
 
 
@@ -285,6 +291,30 @@ MATRIX: dict[str, list[Call]] = {
     "dashboards.overview_export": [
         get(lambda w: f"/dashboards/overview.csv?survey={w.closed_survey}", only(HR)),
         get(lambda w: f"/dashboards/overview.xlsx?survey={w.closed_survey}", only(HR)),
+    ],
+    # Focus plans: heads for the departments they head (and below), HR for every department.
+    "plans.index": [get(lambda w: "/plans/", only(HEADS_AND_HR))],
+    "plans.new_plan": [
+        get(lambda w: f"/plans/new/{w.eva_team}", TEAM_RESULTS),
+        post(
+            lambda w: f"/plans/new/{w.eva_team}", {**TEAM_RESULTS, "head": ALLOWED, "hr": ALLOWED}
+        ),
+    ],
+    "plans.plan": [get(lambda w: f"/plans/{w.plan}", TEAM_RESULTS)],
+    "plans.add_action": [
+        post(lambda w: f"/plans/{w.plan}/actions", {**TEAM_RESULTS, "head": ALLOWED, "hr": ALLOWED})
+    ],
+    "plans.update_action": [
+        post(
+            lambda w: f"/plans/{w.plan}/actions/{w.plan_action}",
+            {**TEAM_RESULTS, "head": 302, "hr": 302},
+        )
+    ],
+    "plans.edit_dimensions": [
+        post(lambda w: f"/plans/{w.plan}/dimensions", {**TEAM_RESULTS, "head": 200, "hr": 200})
+    ],
+    "plans.plan_step": [
+        post(lambda w: f"/plans/{w.plan}/share", {**TEAM_RESULTS, "head": 302, "hr": 302})
     ],
     # HR: surveys, questionnaires, the catalogue, people, departments and the roster.
     "hr.home": [get(lambda w: "/hr/", only(HR))],

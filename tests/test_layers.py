@@ -22,6 +22,7 @@ BLUEPRINTS = tuple(
         "hr",
         "instruments",
         "people",
+        "plans",
         "roster",
         "surveys",
         "training",
@@ -94,7 +95,7 @@ def test_imports_point_down(importers, forbidden):
 
 
 def test_the_use_case_packages_import_each_other_downwards_only():
-    order = ["mail", "audit", "accounts", "org", "training", "surveys", "results"]
+    order = ["mail", "audit", "accounts", "org", "training", "surveys", "plans", "results"]
     packages = {area: f"cxculture.services.{area}" for area in order}
     upward = {}
     for rank, area in enumerate(order):

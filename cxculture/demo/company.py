@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from cxculture.demo.plans import seed_demo_plan
 from cxculture.demo.surveys import seed_demo_surveys
 from cxculture.demo.training import seed_demo_training
 from cxculture.extensions import db
@@ -314,6 +315,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
     hr = find_user_by_email(DEMO_LOGINS[0].login)
     stored = seed_demo_surveys(hr, utcnow()) if hr is not None else 0
     seed_demo_training(utcnow())
+    seed_demo_plan(utcnow())
     return SeedReport(
         departments=len(departments),
         people_created=created,

@@ -5,6 +5,7 @@ from cxculture.models.audit import AuditEvent
 from cxculture.models.base import Base, utcnow
 from cxculture.models.mail import OutboxMessage
 from cxculture.models.org import Department, Role, User, department_heads
+from cxculture.models.plans import FocusPlan, PlanAction
 from cxculture.models.roster import RosterImport
 from cxculture.models.sessions import UserSession
 from cxculture.models.surveys import (
@@ -36,12 +37,14 @@ __all__ = [
     "Base",
     "Department",
     "Enrolment",
+    "FocusPlan",
     "Instrument",
     "InstrumentItem",
     "Module",
     "ModuleText",
     "Invitation",
     "OutboxMessage",
+    "PlanAction",
     "PrivacyMode",
     "ReleasedGroup",
     "Response",

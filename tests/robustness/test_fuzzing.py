@@ -60,6 +60,8 @@ from cxculture.people.forms import (
     PersonForm,
     RenameForm,
 )
+from cxculture.plans.forms import ActionForm as PlanActionForm
+from cxculture.plans.forms import DimensionsForm, PlanForm, StatusForm, StepForm
 from cxculture.roster.forms import ApplyForm, UploadForm
 from cxculture.services import training
 from cxculture.surveys.forms import CodeForm, answer_form
@@ -142,6 +144,8 @@ PATH_VALUES: dict[str, Callable[[World], list[object]]] = {
     "token": lambda w: [w.set_password_token],
     "token_id": lambda w: [w.api_token_id],
     "employee_number": lambda w: ["E00001", "nobody"],
+    "plan_id": lambda w: [w.plan_id],
+    "action_id": lambda w: [w.plan_action_id],
 }
 # What a path argument may be replaced with by a client that types URLs (percent-encoded).
 HOSTILE_PATH_VALUES = (
@@ -407,6 +411,43 @@ RECIPES: dict[str, Recipe] = {
             "message": ["Please take it this week."],
         },
         writes=frozenset({"enrolments", "audit_events"}),
+        who="head",
+    ),
+    "plans.new_plan": Recipe(
+        _form(PlanForm),
+        lambda w: {"survey_id": [str(w.closed_survey_id)], "dimensions": ["listen", "act"]},
+        writes=frozenset({"focus_plans", "audit_events"}),
+        who="head",
+        path={"department_id": lambda w: [w.contact_center_id]},
+    ),
+    "plans.add_action": Recipe(
+        _form(PlanActionForm),
+        lambda w: {
+            "text": ["Listen to five calls together."],
+            "owner_id": [str(w.employee.id)],
+            "due_on": [_tomorrow()],
+        },
+        writes=frozenset({"plan_actions", "audit_events"}),
+        writes_when_shown=RELEASES,  # the plan's page, shown again, reads both waves' results
+        who="head",
+    ),
+    "plans.update_action": Recipe(
+        _form(StatusForm),
+        lambda w: {"status": ["on_track"]},
+        writes=frozenset({"plan_actions", "audit_events"}),
+        who="head",
+    ),
+    "plans.edit_dimensions": Recipe(
+        _form(DimensionsForm),
+        lambda w: {"dimensions": ["share", "lead"]},
+        writes=frozenset({"focus_plans", "audit_events"}),
+        writes_when_shown=RELEASES,  # the plan's page, shown again, reads both waves' results
+        who="head",
+    ),
+    "plans.plan_step": Recipe(
+        _form(StepForm),
+        lambda w: {},
+        writes=frozenset({"focus_plans", "audit_events"}),
         who="head",
     ),
     "home.set_language": Recipe(
@@ -836,6 +877,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "dashboards.results_page": ("survey", "department"),
     "dashboards.results_report": ("survey", "department"),
     "dashboards.training_page": ("module", "department"),
+    "plans.new_plan": ("survey",),
     "people.people_index": ("q", "status", "page"),
     "hr.outbox": ("survey", "status", "page"),
     "audit.index": AUDIT_FILTERS,

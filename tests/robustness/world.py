@@ -23,7 +23,7 @@ from cxculture.models import (
     utcnow,
 )
 from cxculture.paths import PATH_SEPARATOR
-from cxculture.services import accounts, training
+from cxculture.services import accounts, plans, training
 from cxculture.services.accounts import tokens
 from cxculture.services.org import roster
 from cxculture.services.surveys import questionnaires, responses
@@ -77,6 +77,8 @@ class World:
     roster_import_id: int
     set_password_token: str
     api_token_id: int
+    plan_id: int = 0  # a focus plan of the Contact Center, with one action
+    plan_action_id: int = 0
 
     def ids(self) -> list[int]:
         """Every id a form could name, for select fields that take ids."""
@@ -157,6 +159,10 @@ def build_world(app: Flask) -> World:
         training.enrol_self(employee, module)
         record = roster.store_upload("people.csv", ROSTER_CSV, False, hr_admin)
         issued = tokens.issue_token("BI", ["results:read"], hr_admin, now)
+        plan = plans.create_plan(head, employee.department, closed, ["listen"], utcnow())
+        action = plans.add_action(
+            head, plan, "Listen to calls", employee.id, now.date(), now.date()
+        )
         return World(
             hr_admin=_person(hr_admin),
             head=_person(head),
@@ -179,6 +185,8 @@ def build_world(app: Flask) -> World:
             roster_import_id=record.id,
             set_password_token=accounts.set_password_token(newcomer),
             api_token_id=issued.token.id,
+            plan_id=plan.id,
+            plan_action_id=action.id,
         )
 
 

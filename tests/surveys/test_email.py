@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from cxculture.extensions import db
 from cxculture.models import Invitation, OutboxMessage, utcnow
-from cxculture.services import accounts, mail, surveys, training
+from cxculture.services import accounts, mail, plans, surveys, training
 from cxculture.services.training import assignments
 from tests.conftest import build_app, empty_tables
 from tests.factories import make_survey, make_user
@@ -276,6 +276,19 @@ def _queue_training_overdue(people):
     assignments.queue_overdue_reminders(today + timedelta(days=1))
 
 
+def _queue_plan_overdue(people):
+    hr = people[0]
+    survey = make_survey()
+    surveys.close_survey(survey, hr, utcnow())
+    plan = plans.create_plan(hr, hr.department, survey, ["listen"], utcnow())
+    today = utcnow().date()
+    for person in people:
+        action = plans.add_action(hr, plan, "Call back", person.id, today, today)
+        action.due_on = today - timedelta(days=1)  # written before, due since
+    db.session.commit()
+    plans.reminders.remind_overdue_actions(utcnow())
+
+
 EMAIL_KINDS = {
     "invitation": _queue_invitations,
     "reminder": _queue_reminders,
@@ -283,6 +296,7 @@ EMAIL_KINDS = {
     "password_reset": _queue_password_reset,
     "login_alert": _queue_login_alerts,
     "training_overdue": _queue_training_overdue,
+    "plan_overdue": _queue_plan_overdue,
 }
 
 

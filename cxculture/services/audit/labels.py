@@ -50,6 +50,12 @@ AUDIT_LABELS = {
     "training.assigned": _l("Module assigned to the department"),
     "training.rule_applied": _l("Training rule applied"),
     "training.completion_exported": _l("Training completion downloaded"),
+    "plan.created": _l("Focus plan created"),
+    "plan.edited": _l("Focus plan's dimensions changed"),
+    "plan.shared": _l("Focus plan shared with the team, or no longer"),
+    "plan.closed": _l("Focus plan closed"),
+    "plan.action_added": _l("Action added to a focus plan"),
+    "plan.action_updated": _l("Focus plan action's status changed"),
     "api.person_saved": _l("Person saved through the API"),
     "api.person_deactivated": _l("Person deactivated through the API"),
     "api.token_created": _l("API token created"),
@@ -70,6 +76,7 @@ AUDIT_TARGET_LABELS = {
     "api_token": _l("API token"),
     "sign_in": _l("Sign-in"),
     "code_page": _l("Answer code page"),
+    "focus_plan": _l("Focus plan"),
 }
 AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by their key)
     "department": _l("Department"),
@@ -131,6 +138,11 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "renewed": _l("New codes (earlier cards stop working)"),
     "limit": _l("Limit reached"),
     "address": _l("Address"),
+    "survey": _l("Survey"),
+    "plan_action": _l("Action"),
+    "owner": _l("Owner"),
+    "status": _l("Status"),
+    "shared": _l("Shared with the team"),
     # The filters of an audit log export.
     "action": _l("Action"),
     "target_type": _l("On"),
@@ -155,12 +167,18 @@ AUDIT_VALUE_LABELS = {  # codes held in details, by key (other features' codes: 
         "inactive_account": _l("account deactivated"),
     },
     "limit": {"code": _l("attempts at one code"), "address": _l("attempts from one address")},
+    "status": {  # a focus plan action's (models.plans.ACTION_STATUSES)
+        "not_started": _l("not started"),
+        "on_track": _l("on track"),
+        "off_track": _l("off track"),
+        "done": _l("done"),
+    },
 }
 # Details holding an ISO day, an ISO moment, a record's number: shown as the reader's locale
 # writes days and moments, and as "#12".
 AUDIT_DAY_DETAILS = frozenset({"due_on"})
 AUDIT_MOMENT_DETAILS = frozenset({"previous", "closes_at", "expires_at", "since", "until"})
-AUDIT_ID_DETAILS = frozenset({"rule"})
+AUDIT_ID_DETAILS = frozenset({"rule", "survey", "plan_action"})
 AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
 # Actions whose details are [before, after] pairs.
 AUDIT_CHANGE_ACTIONS = frozenset({"org.person_updated", "org.person_roles_changed"})

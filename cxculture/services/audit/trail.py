@@ -41,6 +41,7 @@ PEOPLE_DETAILS = frozenset(
         "hr_admin_granted",
         "hr_admin_removed",
         "heads_changed",
+        "owner",
     }
 )
 # Detail keys whose values are a module's slug, and a questionnaire's id: shown by their titles

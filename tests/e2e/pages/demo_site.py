@@ -22,7 +22,16 @@ from cxculture import demo
 from cxculture.access import FILE_ENDPOINTS, policy_of
 from cxculture.demo.surveys import CLOSED_WAVE, OPEN_WAVE
 from cxculture.extensions import db
-from cxculture.models import Department, Invitation, PrivacyMode, Role, Survey, User, utcnow
+from cxculture.models import (
+    Department,
+    FocusPlan,
+    Invitation,
+    PrivacyMode,
+    Role,
+    Survey,
+    User,
+    utcnow,
+)
 from cxculture.services import accounts
 from cxculture.services.org import roster
 from cxculture.services.surveys import SurveySpec, create_survey, passes
@@ -97,6 +106,7 @@ class DemoData:
     roster_import: int
     set_password_token: str  # for a person of the demo company
     link_tokens: dict[str, str]  # by language, a personal link to the open survey
+    plan: int = 0  # the Contact Center's focus plan
 
 
 def seed() -> DemoData:
@@ -150,6 +160,7 @@ def seed() -> DemoData:
         roster_import=upload.id,
         set_password_token=accounts.set_password_token(colleague),
         link_tokens=link_tokens,
+        plan=db.session.execute(select(FocusPlan.id)).scalars().first() or 0,
     )
 
 
@@ -189,6 +200,8 @@ ADDRESSES: dict[str, Callable[[DemoData, str], list[Values]]] = {
     "people.confirm_erase": lambda data, _: [{"user_id": data.person}],
     "people.department": lambda data, _: [{"department_id": data.department}],
     "people.person": lambda data, _: [{"user_id": data.person}],
+    "plans.new_plan": lambda data, _: [{"department_id": data.department}],
+    "plans.plan": lambda data, _: [{"plan_id": data.plan}],
     "reach.reach": lambda data, _: [{"survey_id": data.open_survey}],
     "roster.preview": lambda data, _: [{"import_id": data.roster_import}],
     "roster.confirm_apply": lambda data, _: [{"import_id": data.roster_import}],

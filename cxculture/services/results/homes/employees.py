@@ -3,11 +3,11 @@ nothing of anyone else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cxculture.models import Department, Enrolment, Survey, SurveyState, User
-from cxculture.services import training
+from cxculture.models import Department, Enrolment, FocusPlan, Survey, SurveyState, User
+from cxculture.services import plans, training
 from cxculture.services.surveys.responses import MySurvey, my_surveys
 
 
@@ -36,6 +36,8 @@ class EmployeeHome:
     heads_of: Department | None
     manager: User | None
     profile_survey: Survey | None  # the newest confidential survey they answered
+    # Their own department's focus plans that its head shared (no other department's).
+    shared_plans: list[FocusPlan] = field(default_factory=list)
 
 
 def _nearest_heads(user: User) -> tuple[list[User], Department | None]:
@@ -84,4 +86,5 @@ def employee_home(user: User, now: datetime) -> EmployeeHome:
         heads_of,
         user.manager if user.manager is not None and user.manager.is_active else None,
         max(answered, key=lambda s: s.opens_at, default=None),
+        plans.shared_plans_for(user),
     )

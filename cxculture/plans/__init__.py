@@ -1,0 +1,1 @@
+"""Focus plans: the dimensions a department works on after a wave, and their actions."""
