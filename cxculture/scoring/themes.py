@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +245,12 @@ def _language(
     return None if foreign and foreign >= hits[lang] else lang
 
 
+# A released group's texts never change, and its results page is read again and again: each
+# text is classified once per process (the result is immutable).
+CLASSIFIED_TEXTS_KEPT = 100_000
+
+
+@lru_cache(maxsize=CLASSIFIED_TEXTS_KEPT)
 def classify_comment(
     text: str, themes_dir: Path | None = None, lexicon_dir: Path | None = None
 ) -> Themes:
