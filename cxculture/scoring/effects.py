@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 from scipy import stats as scipy_stats
 
+from cxculture.scoring.stats import welch_degrees
+
 # A department counts as having completed when at least this share of the people assigned
 # finished before the second wave opened: most of the team, so its answers could have moved,
 # without letting one absence or late joiner disqualify a small team.
@@ -143,11 +145,9 @@ def _welch(
     if total == 0:
         # Every department on each side changed by the same amount: the difference is exact.
         return 0.0, None, difference, difference
-    # Welch-Satterthwaite, written with shares of the variance so tiny ones cannot underflow
-    # to a division by zero.
-    treated_part = treated.variance_of_mean / total
-    control_part = control.variance_of_mean / total
-    degrees = 1 / (treated_part**2 / treated.degrees + control_part**2 / control.degrees)
+    degrees = welch_degrees(
+        treated.variance_of_mean, treated.degrees, control.variance_of_mean, control.degrees
+    )
     margin = float(scipy_stats.t.ppf((1 + level) / 2, degrees)) * standard_error
     return standard_error, degrees, difference - margin, difference + margin
 

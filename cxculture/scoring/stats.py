@@ -80,6 +80,14 @@ class Moments:
         return spread / (self.n - 1)
 
 
+def welch_degrees(first: float, first_df: float, second: float, second_df: float) -> float:
+    """Welch-Satterthwaite degrees of freedom of a difference whose squared standard error is
+    ``first + second`` (each with its own degrees of freedom), written with the shares of the
+    sum so that tiny variances cannot underflow to a division by zero."""
+    total = first + second
+    return 1 / ((first / total) ** 2 / first_df + (second / total) ** 2 / second_df)
+
+
 def wave_change(
     before: Sequence[float], after: Sequence[float], alpha: float = 0.05
 ) -> WaveChange | None:
@@ -104,11 +112,7 @@ def wave_change_of(before: Moments, after: Moments, alpha: float = 0.05) -> Wave
         ci_low = ci_high = difference
         is_significant = difference != 0
     else:
-        # Welch-Satterthwaite degrees of freedom, written with the shares of the squared standard
-        # error so that tiny variances cannot underflow to a division by zero.
-        before_share = before_term / (before_term + after_term)
-        after_share = after_term / (before_term + after_term)
-        degrees = 1 / (before_share**2 / (before.n - 1) + after_share**2 / (after.n - 1))
+        degrees = welch_degrees(before_term, before.n - 1, after_term, after.n - 1)
         margin = float(scipy_stats.t.ppf(1 - alpha / 2, degrees)) * standard_error
         ci_low, ci_high = difference - margin, difference + margin
         # The two-sided p-value of Welch's t, as ttest_ind(equal_var=False) gives it; calling
