@@ -111,15 +111,20 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def load_instrument_command(path: str | None) -> None:
-    """Load a questionnaire from YAML (default: the shipped Customer Orientation Index)."""
-    try:
-        instrument, created = questionnaires.load_instrument(
-            Path(path) if path else questionnaires.SHIPPED_INSTRUMENT
+    """Load a questionnaire from YAML (default: every shipped version of the Customer
+    Orientation Index)."""
+    paths = [Path(path)] if path else list(questionnaires.SHIPPED_INSTRUMENTS)
+    for each in paths:
+        try:
+            instrument, created = questionnaires.load_instrument(each)
+        except questionnaires.InstrumentError as exc:
+            raise click.ClickException(f"Questionnaire refused: {exc}") from None
+        verb = "Loaded" if created else "Already loaded:"
+        outcome = " and the outcome question" if instrument.outcome_question else ""
+        click.echo(
+            f"{verb} {instrument.key} v{instrument.version}, "
+            f"{len(instrument.items)} items{outcome}."
         )
-    except questionnaires.InstrumentError as exc:
-        raise click.ClickException(f"Questionnaire refused: {exc}") from None
-    verb = "Loaded" if created else "Already loaded:"
-    click.echo(f"{verb} {instrument.key} v{instrument.version}, {len(instrument.items)} items.")
 
 
 @click.command("load-modules")

@@ -13,7 +13,7 @@ from cxculture.extensions import db
 from cxculture.models import Department, PrivacyMode, Survey, User, utcnow
 from cxculture.services.org import ensure_department
 from cxculture.services.surveys import SurveySpec, create_survey, launch_survey
-from cxculture.services.surveys.questionnaires import load_instrument
+from cxculture.services.surveys.questionnaires import load_instrument, load_shipped
 from cxculture.services.surveys.responses import AnswerSet
 
 PASSWORD = "correct horse battery staple"
@@ -69,6 +69,11 @@ def make_instrument():
     return instrument
 
 
+def make_outcome_instrument():
+    """The newest shipped version: the same items, then the 0-10 outcome question."""
+    return load_shipped()
+
+
 def make_survey(
     *,
     name: str = "Wave 1",
@@ -101,11 +106,14 @@ def make_survey(
 
 
 def full_answers(
-    survey: Survey, value: int = 4, statement: str = "I serve our customers."
+    survey: Survey, value: int = 4, statement: str = "I serve our customers.", advocacy: int = 8
 ) -> AnswerSet:
-    """A complete answer set giving ``value`` to every item."""
+    """A complete answer set giving ``value`` to every item (and ``advocacy`` to the outcome
+    question where the questionnaire asks it)."""
     return AnswerSet(
-        values={item.id: value for item in survey.instrument.items}, role_statement=statement
+        values={item.id: value for item in survey.instrument.items},
+        role_statement=statement,
+        advocacy=advocacy if survey.instrument.outcome_question is not None else None,
     )
 
 

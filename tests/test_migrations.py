@@ -218,3 +218,68 @@ def test_upgrading_keeps_suggestions_personal_and_anonymous_answers_to_the_day(
     times = [str(at) for _survey, at in answered]
     assert times[0].startswith("2026-11-03 00:00:00")  # anonymous: the day only
     assert times[1].startswith("2026-11-03 14:27:31")  # confidential: unchanged
+
+
+def test_upgrading_dates_the_actions_already_done(empty_database, tmp_path):
+    """0012: "did it work?" counts actions done before the next wave opened; those done before
+    the upgrade are dated by the trail's last entry marking them done, else when written."""
+    app = build_app(empty_database, tmp_path / "instance")
+    with app.app_context():
+        upgrade(revision="0011_focus_plans")
+        with db.engine.begin() as connection:
+            run = connection.execute
+            run(text("INSERT INTO departments (id, name, path) VALUES (1, 'Ops', 'Ops')"))
+            run(
+                text(
+                    "INSERT INTO instruments (id, key, version, names, open_question,"
+                    " comment_prompt, created_at) VALUES (1, 'coi', 1, '{}', '{}', '{}',"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
+            run(
+                text(
+                    "INSERT INTO surveys (id, name, instrument_id, privacy_mode, opens_at,"
+                    " closes_at, created_at) VALUES (1, 'Wave', 1, 'confidential',"
+                    " '2026-09-01 00:00', '2026-09-20 00:00', CURRENT_TIMESTAMP)"
+                )
+            )
+            run(
+                text(
+                    "INSERT INTO focus_plans (id, department_id, survey_id, dimensions,"
+                    " is_shared, created_at) VALUES (1, 1, 1, '[\"listen\"]', false,"
+                    " '2026-10-01 00:00')"
+                )
+            )
+            for number, status in ((1, "done"), (2, "done"), (3, "on_track")):
+                run(
+                    text(
+                        "INSERT INTO plan_actions (id, plan_id, text, due_on, status,"
+                        " created_at) VALUES (:id, 1, 'Call back', '2026-12-01', :status,"
+                        " '2026-10-02 09:00')"
+                    ),
+                    {"id": number, "status": status},
+                )
+            for details, at in (
+                ('{"plan_action": 1, "status": "done"}', "2026-10-10 12:00"),
+                ('{"plan_action": 1, "status": "on_track"}', "2026-10-11 12:00"),
+                ('{"plan_action": 1, "status": "done"}', "2026-10-20 12:00"),
+                ('{"plan_action": 3, "status": "done"}', "2026-10-21 12:00"),
+            ):
+                run(
+                    text(
+                        "INSERT INTO audit_events (action, target_type, target_id, details,"
+                        " created_at) VALUES ('plan.action_updated', 'focus_plan', 1, :details,"
+                        " :at)"
+                    ),
+                    {"details": details, "at": at},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT id, done_at FROM plan_actions ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    dated = {number: str(at)[:16] if at is not None else None for number, at in found}
+    # The last time it was marked done; written-on for one the trail no longer holds; none
+    # for one not done now.
+    assert dated == {1: "2026-10-20 12:00", 2: "2026-10-02 09:00", 3: None}

@@ -74,6 +74,9 @@ class PlanAction(Base):
     status: Mapped[str] = mapped_column(
         String(16), default="not_started", server_default=sql_text("'not_started'")
     )
+    # When it was marked done (None while it is not): "did it work?" counts the actions done
+    # before the next wave opened.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The day its owner was last reminded that it is overdue: once a day at most.
     reminded_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +31,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cxculture.models.base import Base, UTCDateTime, utcnow
 from cxculture.models.org import Department, User
 from cxculture.paths import PATH_MAX_LENGTH
-from cxculture.scoring.dimensions import DIMENSIONS, SCALE_MAX, SCALE_MIN
+from cxculture.scoring.dimensions import (
+    ADVOCACY_MAX,
+    ADVOCACY_MIN,
+    DIMENSIONS,
+    SCALE_MAX,
+    SCALE_MIN,
+)
 from cxculture.scoring.role_statement import CATEGORIES
 from cxculture.scoring.scores import flipped
 
@@ -54,6 +60,9 @@ class Instrument(Base):
     names: Mapped[dict[str, str]] = mapped_column(JSON)
     open_question: Mapped[dict[str, str]] = mapped_column(JSON)
     comment_prompt: Mapped[dict[str, str]] = mapped_column(JSON)
+    # The 0-10 outcome question (customer advocacy), asked after the items; None in versions
+    # that do not ask it.
+    outcome_question: Mapped[dict[str, str] | None] = mapped_column(JSON)
     based_on_id: Mapped[int | None] = mapped_column(
         ForeignKey("instruments.id", ondelete="SET NULL")
     )
@@ -271,6 +280,9 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         CheckConstraint(f"role_category IN ({_in(CATEGORIES)})", name="role_category_known"),
+        CheckConstraint(
+            f"advocacy BETWEEN {ADVOCACY_MIN} AND {ADVOCACY_MAX}", name="advocacy_on_scale"
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -294,6 +306,8 @@ class Response(Base):
     role_category: Mapped[str] = mapped_column(String(24), index=True)
     role_lang: Mapped[str] = mapped_column(String(2))
     orientation_index: Mapped[float | None] = mapped_column(Float)
+    # The 0-10 outcome answer; None where the questionnaire does not ask it.
+    advocacy: Mapped[int | None] = mapped_column(SmallInteger)
 
     # One 0-100 score per dimension (None when too few of its items were answered): columns
     # rather than rows, so a department's results are one pass over its responses.
@@ -345,6 +359,9 @@ class ReleasedFigures(TypedDict):
     index: list[float]  # responses with an index, its sum, the sum of its squares
     dimensions: dict[str, list[float]]  # dimension -> [responses with a score, their sum]
     categories: dict[str, int]  # role category -> responses
+    # The outcome question: [answered, promoters, detractors]; absent from snapshots taken
+    # before questionnaires could ask it.
+    advocacy: NotRequired[list[int]]
 
 
 class ReleasedGroup(Base):
@@ -363,6 +380,21 @@ class ReleasedGroup(Base):
     items: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, deferred=True)
 
     snapshot: Mapped[ResultSnapshot] = relationship(back_populates="groups")
+
+
+class ReleasedDrivers(Base):
+    """A released group's key drivers of one outcome, worked out once from exactly the
+    responses its closing snapshot released: the weights and intervals (``payload``), or why
+    the group's answers cannot carry them."""
+
+    __tablename__ = "released_drivers"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("result_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_key: Mapped[str] = mapped_column(String(PATH_MAX_LENGTH), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(24), primary_key=True)
+    payload: Mapped[dict] = mapped_column(JSON)
 
 
 def score_column(dimension: str) -> str:

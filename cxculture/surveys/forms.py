@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from cxculture.forms import Form
 from cxculture.models import Instrument
 from cxculture.models.surveys import TEXT_LIMIT
+from cxculture.scoring.dimensions import ADVOCACY_SCALE
 from cxculture.services.surveys.responses import AnswerSet
 
 SCALE_LABELS = (
@@ -27,6 +28,12 @@ PROBLEM_MESSAGES = {
     "unknown": _l("This question is not part of the survey."),
     "too_long": _l("Please keep this under 2,000 characters."),
 }
+ADVOCACY_MESSAGES = {
+    "missing": PROBLEM_MESSAGES["missing"],
+    "out_of_range": _l("Choose a number from 0 to 10."),
+    "unknown": PROBLEM_MESSAGES["unknown"],
+}
+ADVOCACY_ANCHORS = (_l("0 means not at all likely"), _l("10 means extremely likely"))
 ITEM_FIELD = re.compile(r"^item_(\d+)$")
 SCALE_VALUES = frozenset(value for value, _label in SCALE_LABELS)
 
@@ -52,6 +59,14 @@ class AnswerFormBase(Form):
 
     item_fields: list[str]
     unknown_items: list[str]
+    # The 0-10 outcome question's field name, or None when the questionnaire does not ask it.
+    outcome_field: str | None = None
+    advocacy_anchors = ADVOCACY_ANCHORS
+
+    @property
+    def scale_fields(self) -> list[str]:
+        """Every question answered by choosing: the items, then the outcome question."""
+        return self.item_fields + ([self.outcome_field] if self.outcome_field else [])
 
     def answers(self) -> AnswerSet:
         """What the person filled in, as plain data (invalid choices left out)."""
@@ -60,22 +75,30 @@ class AnswerFormBase(Form):
             data = self[name].data
             if isinstance(data, int) and data in (value for value, _ in SCALE_LABELS):
                 values[int(name.removeprefix("item_"))] = data
+        advocacy = None
+        if self.outcome_field is not None:
+            chosen = self[self.outcome_field].data
+            advocacy = chosen if isinstance(chosen, int) and chosen in ADVOCACY_SCALE else None
         return AnswerSet(
             values=values,
             role_statement=self.role_statement.data or "",
             comment=self.comment.data or "",
+            advocacy=advocacy,
         )
 
     @property
     def question_count(self) -> int:
-        """The questions the progress bar counts: every item and the role question (the comment
-        is optional)."""
-        return len(self.item_fields) + 1
+        """The questions the progress bar counts: every item, the outcome question and the
+        role question (the comment is optional)."""
+        return len(self.scale_fields) + 1
 
     def answered_count(self) -> int:
         """How many of those questions hold an answer, as the progress bar's script counts them:
-        an item with one of the five answers chosen, a role question with words in it."""
+        an item with one of the five answers chosen, an outcome with a number chosen, a role
+        question with words in it."""
         items = sum(1 for name in self.item_fields if self[name].data in SCALE_VALUES)
+        if self.outcome_field is not None:
+            items += self[self.outcome_field].data in ADVOCACY_SCALE
         return items + bool((self.role_statement.data or "").strip())
 
     def problem_list(self) -> list[Problem]:
@@ -83,7 +106,7 @@ class AnswerFormBase(Form):
         belong to no question (an unknown item, a control character in a button)."""
         found = [
             Problem(str(message), target=name, number=self[name].description)
-            for name in self.item_fields
+            for name in self.scale_fields
             for message in self[name].errors
         ]
         for field in (self.role_statement, self.comment):
@@ -92,7 +115,7 @@ class AnswerFormBase(Form):
                 for message in field.errors
             ]
         found += [Problem(str(message)) for message in self.form_errors]
-        shown = {*self.item_fields, "role_statement", "comment"}
+        shown = {*self.scale_fields, "role_statement", "comment"}
         for field in self:
             if field.name not in shown:
                 found += [Problem(str(message)) for message in field.errors]
@@ -101,7 +124,8 @@ class AnswerFormBase(Form):
     def show_problems(self, problems: dict[str, str]) -> None:
         """Put each problem beside its field (or at the top for a question that is not here)."""
         for name, code in problems.items():
-            message = str(PROBLEM_MESSAGES[code])
+            messages = ADVOCACY_MESSAGES if name == "advocacy" else PROBLEM_MESSAGES
+            message = str(messages[code])
             if name in self._fields:
                 if not self[name].errors:  # WTForms may already have said why
                     self[name].errors = [message]
@@ -130,6 +154,15 @@ def answer_form(instrument: Instrument, locale: str, formdata=None, draft: Answe
                 description=str(number),
             ),
         )
+    outcome = instrument.outcome_question
+    if outcome is not None:
+        AnswerForm.advocacy = RadioField(
+            outcome.get(locale) or outcome["en"],
+            choices=[SelectChoice(value, str(value)) for value in ADVOCACY_SCALE],
+            coerce=int,
+            validators=[Optional()],
+            description=str(len(names) + 1),
+        )
     AnswerForm.role_statement = TextAreaField(
         instrument.open_question.get(locale) or instrument.open_question["en"],
         validators=[Length(max=TEXT_LIMIT, message=PROBLEM_MESSAGES["too_long"])],
@@ -142,8 +175,11 @@ def answer_form(instrument: Instrument, locale: str, formdata=None, draft: Answe
     if draft is not None and formdata is None:
         data = {f"item_{k}": v for k, v in draft.values.items()}
         data.update(role_statement=draft.role_statement, comment=draft.comment)
+        if outcome is not None and draft.advocacy is not None:
+            data["advocacy"] = draft.advocacy
     form = AnswerForm(formdata=formdata, data=data)
     form.item_fields = names
+    form.outcome_field = "advocacy" if outcome is not None else None
     posted = formdata.keys() if formdata is not None else ()
     form.unknown_items = [key for key in posted if ITEM_FIELD.match(key) and key not in names]
     return form

@@ -15,7 +15,12 @@ from cxculture.scoring.dimensions import DIMENSIONS
 from cxculture.services import audit
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "instruments"
-SHIPPED_INSTRUMENT = CONTENT / "customer_orientation_index.yaml"
+# Every shipped version, oldest first: each later one keeps the earlier items, so waves compare.
+SHIPPED_INSTRUMENTS = (
+    CONTENT / "customer_orientation_index.yaml",
+    CONTENT / "customer_orientation_index_v2.yaml",
+)
+SHIPPED_INSTRUMENT = SHIPPED_INSTRUMENTS[0]
 
 
 class InstrumentError(ValueError):
@@ -36,15 +41,33 @@ def _texts(value: object, where: str) -> dict[str, str]:
     return texts
 
 
+def _read(path: Path) -> dict:
+    """A questionnaire file as data; one naming ``items_from`` takes the names, questions and
+    items of that file (beside it) unless it gives its own."""
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise InstrumentError(f"{path.name}: expected a questionnaire")
+    source = data.pop("items_from", None)
+    if source is None:
+        return data
+    base = _read(path.parent / str(source))
+    if base.get("key") != data.get("key"):
+        raise InstrumentError(f"{path.name}: takes its items from another questionnaire")
+    return {**base, **data}
+
+
 def parse_instrument(data: dict) -> Instrument:
     """An unsaved Instrument from the parsed YAML, checked for completeness."""
     items = data.get("items") or []
+    outcome = data.get("outcome_question")
     instrument = Instrument(
         key=str(data["key"]),
         version=int(data["version"]),
         names=_texts(data.get("names"), "names"),
         open_question=_texts(data.get("open_question"), "open_question"),
         comment_prompt=_texts(data.get("comment_prompt"), "comment_prompt"),
+        outcome_question=None if outcome is None else _texts(outcome, "outcome_question"),
     )
     codes = set()
     for position, raw in enumerate(items, start=1):
@@ -71,9 +94,9 @@ def parse_instrument(data: dict) -> Instrument:
 
 
 def load_instrument(path: Path = SHIPPED_INSTRUMENT) -> tuple[Instrument, bool]:
-    """Store the instrument in ``path`` unless that key and version exist; (instrument, created)."""
-    with path.open(encoding="utf-8") as handle:
-        instrument = parse_instrument(yaml.safe_load(handle))
+    """Store the instrument in ``path`` unless that key and version exist; (instrument, created).
+    A later version is recorded as based on the version before it, when that one is stored."""
+    instrument = parse_instrument(_read(path))
     existing = db.session.execute(
         select(Instrument).where(
             Instrument.key == instrument.key, Instrument.version == instrument.version
@@ -81,9 +104,21 @@ def load_instrument(path: Path = SHIPPED_INSTRUMENT) -> tuple[Instrument, bool]:
     ).scalar_one_or_none()
     if existing is not None:
         return existing, False
+    instrument.based_on = db.session.execute(
+        select(Instrument).where(
+            Instrument.key == instrument.key, Instrument.version == instrument.version - 1
+        )
+    ).scalar_one_or_none()
     db.session.add(instrument)
     db.session.commit()
     return instrument, True
+
+
+def load_shipped() -> Instrument:
+    """Store every shipped version that is missing, oldest first; the newest."""
+    for path in SHIPPED_INSTRUMENTS:
+        instrument, _created = load_instrument(path)
+    return instrument
 
 
 def list_instruments() -> list[Instrument]:
@@ -113,6 +148,7 @@ def copy_instrument(source: Instrument, actor: User) -> Instrument:
         names=dict(source.names),
         open_question=dict(source.open_question),
         comment_prompt=dict(source.comment_prompt),
+        outcome_question=None if source.outcome_question is None else dict(source.outcome_question),
         based_on=source,
         items=[
             InstrumentItem(

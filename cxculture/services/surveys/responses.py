@@ -23,7 +23,7 @@ from cxculture.models import (
 )
 from cxculture.models.surveys import TEXT_LIMIT, score_column
 from cxculture.scoring import role_statement
-from cxculture.scoring.dimensions import DIMENSIONS, SCALE
+from cxculture.scoring.dimensions import ADVOCACY_SCALE, DIMENSIONS, SCALE
 from cxculture.scoring.scores import ItemKey, dimension_scores
 from cxculture.scoring.scores import index as orientation_index
 
@@ -59,12 +59,14 @@ class AnswerSet:
     values: dict[int, int] = field(default_factory=dict)  # item id -> 1..5
     role_statement: str = ""
     comment: str = ""
+    advocacy: int | None = None  # the outcome question, 0..10, where the questionnaire asks it
 
     def as_draft(self) -> dict:
         return {
             "answers": {str(item_id): value for item_id, value in self.values.items()},
             "role_statement": self.role_statement,
             "comment": self.comment,
+            "advocacy": self.advocacy,
         }
 
     @classmethod
@@ -74,13 +76,15 @@ class AnswerSet:
             values={int(k): int(v) for k, v in (draft.get("answers") or {}).items()},
             role_statement=draft.get("role_statement") or "",
             comment=draft.get("comment") or "",
+            advocacy=draft.get("advocacy"),
         )
 
 
-def problems_with(answers: AnswerSet, items: list[InstrumentItem]) -> dict[str, str]:
+def problems_with(answers: AnswerSet, instrument: Instrument) -> dict[str, str]:
     """Why ``answers`` cannot be submitted, by field: ``missing``, ``out_of_range``, ``unknown``,
     ``too_long``. Empty when they can."""
     problems: dict[str, str] = {}
+    items = instrument.items
     known = {item.id for item in items}
     for item_id, value in answers.values.items():
         if item_id not in known:
@@ -90,6 +94,13 @@ def problems_with(answers: AnswerSet, items: list[InstrumentItem]) -> dict[str, 
     for item in items:
         if item.id not in answers.values:
             problems[f"item_{item.id}"] = "missing"
+    if instrument.outcome_question is None:
+        if answers.advocacy is not None:
+            problems["advocacy"] = "unknown"
+    elif answers.advocacy is None:
+        problems["advocacy"] = "missing"
+    elif answers.advocacy not in ADVOCACY_SCALE:
+        problems["advocacy"] = "out_of_range"
     if not answers.role_statement.strip():
         problems["role_statement"] = "missing"
     for name in ("role_statement", "comment"):
@@ -184,7 +195,7 @@ def submit_response(
     moment, gets AlreadySubmitted; a closed survey keeps the answers as a draft (unless
     ``keep_draft`` is false: answers given on a shared device are never kept unsubmitted)."""
     survey = invitation.survey
-    problems = problems_with(answers, survey.instrument.items)
+    problems = problems_with(answers, survey.instrument)
     if problems:
         raise IncompleteAnswers(problems)
     state = survey.state(now)
@@ -222,6 +233,7 @@ def submit_response(
         role_statement=answers.role_statement.strip(),
         comment=answers.comment.strip() or None,
         submitted_on=now.date(),
+        advocacy=answers.advocacy,
     )
     score_response(response, answers.values, survey.instrument.items)
     db.session.add(response)
