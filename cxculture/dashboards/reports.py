@@ -11,12 +11,15 @@ from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
 from cxculture import charts, pdf_report
-from cxculture.disclosure import NOT_RELEASED, AnswerDistributions, GroupResult
+from cxculture.disclosure import NOT_RELEASED, ActOn, AnswerDistributions, GroupResult
+from cxculture.disclosure.drivers import ADVOCACY, CUSTOMER_MENTION
 from cxculture.exports import Cell
 from cxculture.models import Survey
 from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.scoring.drivers import Fallback, Priority, Unavailable
 from cxculture.scoring.role_statement import CATEGORIES
 from cxculture.scoring.stats import Distribution, WaveChange
+from cxculture.services.results import dashboards
 from cxculture.services.results.dashboards import HeadDashboard, OverviewRow
 from cxculture.templating import CATEGORY_LABELS, DIMENSION_LABELS, format_day
 
@@ -96,6 +99,35 @@ def index_sentence(view: HeadDashboard) -> str:
         index=_number(view.group.index),
         company=_number(company),
         count=format_decimal(n),
+    )
+
+
+def _signed_points(value: float) -> str:
+    """An advocacy score as a signed whole number of points: +24, 0, -8."""
+    points = round(value)
+    return ("+" if points > 0 else "") + format_decimal(points)
+
+
+def advocacy_sentence(view: HeadDashboard) -> str | None:
+    """The group's answers to the outcome question, reported like a Net Promoter Score, beside
+    the company's; None where the questionnaire did not ask it."""
+    found = view.group.advocacy
+    if found is None:
+        return None
+    company = view.company.advocacy if not view.company.is_suppressed else None
+    return ngettext(
+        "Customer advocacy: %(score)s (company: %(company)s) on a scale from -100 to +100, from "
+        "%(count)s answer: %(promoters)s would recommend what we deliver (9 or 10), "
+        "%(detractors)s would not (0 to 6).",
+        "Customer advocacy: %(score)s (company: %(company)s) on a scale from -100 to +100, from "
+        "%(count)s answers: %(promoters)s would recommend what we deliver (9 or 10), "
+        "%(detractors)s would not (0 to 6).",
+        found.answered,
+        score=_signed_points(found.score),
+        company=_signed_points(company.score) if company is not None else "—",
+        count=format_decimal(found.answered),
+        promoters=format_percent(found.promoters),
+        detractors=format_percent(found.detractors),
     )
 
 
@@ -249,6 +281,73 @@ def categories_sentence(group: GroupResult) -> str:
     )
 
 
+def outcome_labels() -> dict[str, str]:
+    """What each outcome of "where to act" is called."""
+    return {
+        ADVOCACY: _("Customer advocacy"),
+        CUSTOMER_MENTION: _("Naming the customer"),
+    }
+
+
+def priority_reason(priority: Priority) -> str:
+    """Why a dimension stands where it does on the "where to act" list."""
+    if not priority.goes_with_outcome:
+        return _(
+            "A higher score does not go with a higher outcome here: raising it is not the lever."
+        )
+    if priority.is_high_impact and priority.is_low_score:
+        return _("Weighs a lot and scores below this group's average: act here first.")
+    if priority.is_high_impact:
+        return _("Weighs a lot, and already scores above this group's average: keep it there.")
+    if priority.is_low_score:
+        return _("Scores below this group's average, but weighs little on the outcome.")
+    return _("Weighs little on the outcome and scores above this group's average.")
+
+
+def fallback_sentence(fallback: Fallback) -> str:
+    """Why a group's ranking uses the company's weights (with the group's own scores)."""
+    reasons = {
+        Unavailable.TOO_FEW_RESPONDENTS: _(
+            "This group has fewer than %(minimum)d complete answers, too few for weights of "
+            "its own.",
+            minimum=fallback.minimum,
+        ),
+        Unavailable.NO_OUTCOME_VARIANCE: _(
+            "Everyone in this group gave the outcome the same answer, so its own answers "
+            "cannot show what goes with it."
+        ),
+        Unavailable.NO_DIMENSION_VARIANCE: _(
+            "Everyone in this group gave the dimensions the same scores, so its own answers "
+            "cannot show what goes with the outcome."
+        ),
+        Unavailable.NOT_RELEASED_AT_CLOSING: _(
+            "Weights come from the results released at closing, and this group's figures are "
+            "not those."
+        ),
+    }
+    return (
+        reasons[fallback.reason]
+        + " "
+        + _("Its ranking uses the company's weights with this group's own scores.")
+    )
+
+
+def no_ranking_sentence(act: ActOn) -> str:
+    """Why "where to act" goes by score alone: not even the company's weights can be used."""
+    refusal = act.company_refusal or act.refusal
+    if refusal is None:
+        return _("Not every dimension has a score here, so there is nothing to weigh.")
+    if refusal.reason is Unavailable.NOT_RELEASED_AT_CLOSING:
+        return _("Each dimension's weight is worked out when the survey closes.")
+    if refusal.reason is Unavailable.TOO_FEW_RESPONDENTS:
+        return _(
+            "The company has fewer than %(minimum)d complete answers, too few to weigh the "
+            "dimensions.",
+            minimum=refusal.minimum,
+        )
+    return _("The company's answers do not vary enough to weigh the dimensions.")
+
+
 def _shade(value: float | None) -> str | None:
     return None if value is None else charts.HEAT_COLOURS[charts.scale_step(value)]
 
@@ -293,6 +392,9 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
     footer = _("%(title)s · for the team's own discussion", title=title)
     blocks: list[pdf_report.Block] = [pdf_report.Paragraph(period)]
     blocks.append(pdf_report.Paragraph(index_sentence(view), size=11))
+    advocacy = advocacy_sentence(view)
+    if advocacy:
+        blocks.append(pdf_report.Paragraph(advocacy))
     change = view_change(view)
     if change:
         blocks.append(pdf_report.Paragraph(change.sentence))
@@ -329,10 +431,22 @@ def department_pdf(view: HeadDashboard, titles: dict[int, str], today: date) -> 
         pdf_report.Paragraph(categories_sentence(group)),
         pdf_report.Heading(_("Where to act")),
     ]
-    for dimension, score, modules in view.where_to_act:
-        names = "; ".join(m.written_text_in(locale).title for m in modules) or "—"
-        label = DIMENSION_LABELS[dimension]
-        blocks.append(pdf_report.Paragraph(f"{label} ({_number(score)}): {names}"))
+    act = view.where_to_act
+    if act.is_ranked and act.act is not None:
+        blocks.append(
+            pdf_report.Paragraph(
+                _(
+                    "By impact on %(outcome)s and room to rise.",
+                    outcome=outcome_labels()[act.act.outcome].lower(),
+                ),
+                size=8,
+            )
+        )
+    for row in act.rows[: dashboards.WHERE_TO_ACT]:
+        names = "; ".join(m.written_text_in(locale).title for m in row.modules) or "—"
+        label = DIMENSION_LABELS[row.dimension]
+        reason = f" {priority_reason(row.priority)}" if row.priority is not None else ""
+        blocks.append(pdf_report.Paragraph(f"{label} ({_number(row.score)}):{reason} {names}"))
     blocks.append(pdf_report.Heading(_("Training")))
     if view.training:
         blocks.append(

@@ -187,7 +187,12 @@ def results_page():
         return render_template("dashboards/results.html", view=None, surveys=surveys)
     try:
         view = dashboards.department_dashboard(
-            current_user, survey, request.args.get("department") or None, utcnow()
+            current_user,
+            survey,
+            request.args.get("department") or None,
+            utcnow(),
+            # Only preselects the ranking: an outcome the survey did not measure gets the default.
+            outcome=request.args.get("outcome"),
         )
     except assignments.NotYourDepartment:
         abort(403)
@@ -199,8 +204,13 @@ def results_page():
         surveys=surveys,
         titles=training.titles(str(get_locale())),
         index_sentence=reports.index_sentence(view) if not view.group.is_suppressed else "",
+        advocacy_sentence=reports.advocacy_sentence(view),
         change=reports.view_change(view),
         hidden_reason=reports.hidden_reason(view.found.minimum),
+        outcome_labels=reports.outcome_labels(),
+        priority_reason=reports.priority_reason,
+        fallback_sentence=reports.fallback_sentence,
+        no_ranking_sentence=reports.no_ranking_sentence,
         # Counted from the released texts only: a group whose texts are withheld gets none.
         themes=comment_themes(view.found, view.group.key, str(get_locale()))
         if view.statements

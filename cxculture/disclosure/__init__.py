@@ -9,6 +9,8 @@ itself. What it offers:
   ``company_trend`` drawn from the same released sums;
 - ``response_rates(survey)`` and ``company_counts(surveys)``: invited and answered counts,
   through the same guard;
+- ``where_to_act`` and ``drivers_of``: each dimension's weight on an outcome in a group, worked
+  out from the responses the closing snapshot released, and the ranking built on them;
 - ``personal_profile`` and the ``suggestions_*`` functions: what a person's own answers give back
   to that person, and to nobody else.
 
@@ -18,6 +20,7 @@ while open. Free text is never live. See the README's "Confidentiality" section.
 """
 
 from cxculture.disclosure.counts import RateRow, ResponseRates, company_counts, response_rates
+from cxculture.disclosure.drivers import ActOn, drivers_of, outcomes, where_to_act
 from cxculture.disclosure.figures import (
     NOT_RELEASED,
     SUPPRESSED,
@@ -45,6 +48,7 @@ from cxculture.disclosure.release import (
 )
 
 __all__ = [
+    "ActOn",
     "NOT_RELEASED",
     "SUPPRESSED",
     "AnswerDistributions",
@@ -58,7 +62,9 @@ __all__ = [
     "company_counts",
     "company_trend",
     "default_survey",
+    "drivers_of",
     "my_suggestions",
+    "outcomes",
     "personal_profile",
     "previous_wave",
     "release_of",
@@ -68,4 +74,5 @@ __all__ = [
     "statements",
     "suggestions_for_invitation",
     "wave_change",
+    "where_to_act",
 ]

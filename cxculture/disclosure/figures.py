@@ -39,6 +39,9 @@ class GroupResult:
     released_at: datetime | None = None
     is_stale: bool = False
     index_moments: Moments | None = None
+    # The outcome question, where the questionnaire asked it: how many answered, and the
+    # promoters' and detractors' shares of them.
+    advocacy: Advocacy | None = None
 
     @property
     def name(self) -> str:
@@ -49,6 +52,34 @@ class GroupResult:
         if self.is_suppressed or not self.categories:
             return None
         return sum(self.categories.get(c, 0.0) for c in CUSTOMER_CATEGORIES)
+
+
+@dataclass(frozen=True)
+class Advocacy:
+    """A group's answers to the 0-10 outcome question, reported like a Net Promoter Score."""
+
+    answered: int
+    promoters: float  # shares of those who answered
+    passives: float
+    detractors: float
+
+    @property
+    def score(self) -> float:
+        """Promoters minus detractors, in points from -100 to 100."""
+        return 100 * (self.promoters - self.detractors)
+
+
+def advocacy_of(figures: ReleasedFigures) -> Advocacy | None:
+    """The released outcome counts as shares; None where nobody answered the question."""
+    answered, promoters, detractors = figures.get("advocacy", (0, 0, 0))
+    if not answered:
+        return None
+    return Advocacy(
+        answered=int(answered),
+        promoters=promoters / answered,
+        passives=(answered - promoters - detractors) / answered,
+        detractors=detractors / answered,
+    )
 
 
 def hidden(key: str, minimum: int, reason: str) -> GroupResult:
@@ -78,6 +109,7 @@ def shown(
         is_stale=is_stale,
         # The count is stored among the sums (a list of floats), an int all the same.
         index_moments=Moments(int(index_n), index_sum, index_squares) if index_n else None,
+        advocacy=advocacy_of(figures),
     )
 
 

@@ -23,7 +23,7 @@ from cxculture.models import Answer, InstrumentItem, Response, Survey
 from cxculture.models.org import below_condition
 from cxculture.models.surveys import ReleasedFigures, keyed_answer, score_column
 from cxculture.paths import COMPANY, ancestors
-from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.scoring.dimensions import DETRACTOR_MAX, DIMENSIONS, PROMOTER_MIN
 from cxculture.scoring.role_statement import CATEGORIES
 
 CONSISTENT_READ_ATTEMPTS = 5
@@ -43,7 +43,8 @@ def minimums(survey: Survey) -> tuple[int, int]:
 @dataclass
 class Sums:
     """Sums over a set of responses: how many, the index (count, sum, sum of squares), each
-    dimension (count, sum), and the role categories (count each)."""
+    dimension (count, sum), the role categories (count each) and the outcome question
+    (answered, promoters, detractors)."""
 
     n: int = 0
     index: list[float] = field(default_factory=lambda: [0, 0.0, 0.0])
@@ -51,6 +52,7 @@ class Sums:
         default_factory=lambda: {d: [0, 0.0] for d in DIMENSIONS}
     )
     categories: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    advocacy: list[int] = field(default_factory=lambda: [0, 0, 0])
 
     def add(self, other: Sums) -> None:
         self.n += other.n
@@ -60,6 +62,9 @@ class Sums:
             self.dimensions[dimension][1] += total
         for category, count in other.categories.items():
             self.categories[category] += count
+        self.advocacy = [
+            mine + theirs for mine, theirs in zip(self.advocacy, other.advocacy, strict=True)
+        ]
 
     def as_json(self) -> ReleasedFigures:
         return {
@@ -67,6 +72,7 @@ class Sums:
             "index": list(self.index),
             "dimensions": {d: list(v) for d, v in self.dimensions.items()},
             "categories": dict(self.categories),
+            "advocacy": list(self.advocacy),
         }
 
 
@@ -110,10 +116,16 @@ def _path_sums(survey: Survey) -> dict[str | None, Sums]:
         columns += [func.count(score), func.sum(score)]
     for category in CATEGORIES:
         columns.append(func.count(Response.id).filter(Response.role_category == category))
+    advocacy = Response.advocacy
+    columns += [
+        func.count(advocacy),
+        func.count(advocacy).filter(advocacy >= PROMOTER_MIN),
+        func.count(advocacy).filter(advocacy <= DETRACTOR_MAX),
+    ]
     found: dict[str | None, Sums] = {}
     # The columns are built in a loop, so SQLAlchemy cannot type the rows: path, responses,
-    # the index's count, sum and sum of squares, then each dimension's count and sum and each
-    # category's count.
+    # the index's count, sum and sum of squares, then each dimension's count and sum, each
+    # category's count, and the outcome's answered, promoters and detractors.
     rows: Iterable[tuple[str | None, int, int, float | None, float | None, *tuple[Any, ...]]]
     rows = db.session.execute(
         select(Response.department_path)
@@ -127,6 +139,7 @@ def _path_sums(survey: Survey) -> dict[str | None, Sums]:
             sums.dimensions[dimension] = [rest[2 * number], rest[2 * number + 1] or 0.0]
         for number, category in enumerate(CATEGORIES):
             sums.categories[category] = rest[2 * len(DIMENSIONS) + number]
+        sums.advocacy = [int(count) for count in rest[2 * len(DIMENSIONS) + len(CATEGORIES) :]]
     return found
 
 
@@ -195,6 +208,34 @@ def group_texts(survey: Survey, key: str) -> list[tuple[str | None, str | None]]
     ]
     random.SystemRandom().shuffle(rows)  # no order that could follow submission or department
     return rows
+
+
+DriverRow = tuple[tuple[float | None, ...], int | None, str]  # scores, outcome answer, category
+
+
+def group_rows(survey: Survey, key: str) -> list[DriverRow]:
+    """Each response of the group ``key``: its dimension scores (in the order of DIMENSIONS),
+    its outcome answer and its role category, sorted by value, so nothing computed from them
+    depends on who answered first."""
+    scores = [getattr(Response, score_column(dimension)) for dimension in DIMENSIONS]
+    rows: list[DriverRow] = [
+        (tuple(values), advocacy, category)
+        for *values, advocacy, category in db.session.execute(
+            select(*scores, Response.advocacy, Response.role_category).where(
+                Response.survey_id == survey.id, _group_condition(key)
+            )
+        )
+    ]
+    return sorted(rows, key=_row_order)
+
+
+def _row_order(row: DriverRow) -> tuple:
+    values, advocacy, category = row
+    return (
+        tuple((value is None, value or 0.0) for value in values),
+        (advocacy is None, advocacy or 0),
+        category,
+    )
 
 
 def dimension_alphas(survey: Survey) -> dict[str, float | None]:

@@ -46,6 +46,9 @@ class Unavailable(StrEnum):
     TOO_FEW_RESPONDENTS = "too_few_respondents"
     NO_OUTCOME_VARIANCE = "no_outcome_variance"
     NO_DIMENSION_VARIANCE = "no_dimension_variance"
+    # The group's figures do not come from the release taken at closing (they are an earlier
+    # snapshot's), or its answers changed since: the weights would describe other people.
+    NOT_RELEASED_AT_CLOSING = "not_released_at_closing"
 
 
 class DriversUnavailable(ValueError):

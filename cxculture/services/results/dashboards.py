@@ -13,13 +13,15 @@ from cxculture.disclosure import GroupResult, RateRow, Release, TrendPoint
 from cxculture.extensions import db
 from cxculture.models import Department, Module, Survey, User
 from cxculture.paths import ancestors, parent_of
+from cxculture.scoring import drivers
+from cxculture.scoring.drivers import Priority
 from cxculture.scoring.stats import WaveChange
 from cxculture.services import training
 from cxculture.services.org import reach
 from cxculture.services.training import assignments
 from cxculture.services.training.assignments import ModuleCompletion, NotYourDepartment
 
-WHERE_TO_ACT = 3  # the lowest dimensions shown with modules
+WHERE_TO_ACT = 3  # the first dimensions to act on, shown with the modules that work on them
 EXTREMES = 3  # departments listed as the lowest and the highest
 
 
@@ -37,7 +39,7 @@ class HeadDashboard:
     rates: RateRow
     items: disclosure.AnswerDistributions | None
     statements: list[str] | None
-    where_to_act: list[tuple[str, float, list[Module]]]
+    where_to_act: WhereToAct
     previous: Survey | None = None
     change: WaveChange | None = None
     department: Department | None = None  # None when it no longer exists
@@ -64,15 +66,53 @@ def department_results(
     return found, found.groups[key], choices
 
 
+@dataclass(frozen=True)
+class ActionRow:
+    """One dimension on the "where to act" list: its place and why (``priority``: None when
+    the list goes by score alone), and, for the first few, the modules that work on it."""
+
+    dimension: str
+    score: float
+    modules: list[Module]
+    priority: Priority | None = None
+
+
+@dataclass(frozen=True)
+class WhereToAct:
+    """A shown group's dimensions in the order to act on them: by impact on ``act.outcome`` and
+    room to rise when weights exist (the group's own or the company's), else by score alone."""
+
+    rows: list[ActionRow] = field(default_factory=list)
+    act: disclosure.ActOn | None = None
+    outcomes: tuple[str, ...] = ()
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.act is not None and self.act.ranking is not None
+
+    # The intervals' level and resamples, as the scoring core draws them.
+    interval_level = drivers.DEFAULT_LEVEL
+    interval_draws = drivers.DEFAULT_DRAWS
+
+
 def where_to_act(
-    group: GroupResult, modules: list[Module]
-) -> list[tuple[str, float, list[Module]]]:
-    """The released group's lowest dimensions, each with the modules that work on it."""
-    lowest = sorted(group.dimensions.items(), key=lambda pair: pair[1])[:WHERE_TO_ACT]
-    return [
-        (dimension, score, [m for m in modules if dimension in m.dimensions])
-        for dimension, score in lowest
-    ]
+    found: Release, group: GroupResult, modules: list[Module], outcome: str | None = None
+) -> WhereToAct:
+    """The released group's dimensions ranked by impact on ``outcome`` (the survey's first
+    outcome when None or not measured) and gap; by lowest score when no weights can be had."""
+    measured = disclosure.outcomes(found.survey)
+    act = disclosure.where_to_act(found, group.key, outcome if outcome in measured else measured[0])
+
+    def row(dimension: str, score: float, place: int, priority: Priority | None = None):
+        useful = [m for m in modules if dimension in m.dimensions] if place < WHERE_TO_ACT else []
+        return ActionRow(dimension, score, useful, priority)
+
+    if act is not None and act.ranking is not None:
+        rows = [row(p.name, p.score, place, p) for place, p in enumerate(act.ranking.priorities)]
+    else:
+        lowest = sorted(group.dimensions.items(), key=lambda pair: pair[1])[:WHERE_TO_ACT]
+        rows = [row(dimension, score, place) for place, (dimension, score) in enumerate(lowest)]
+    return WhereToAct(rows, act, measured)
 
 
 def nearest_shown(viewer: User, found: Release, key: str) -> GroupResult | None:
@@ -89,18 +129,19 @@ def nearest_shown(viewer: User, found: Release, key: str) -> GroupResult | None:
 
 
 def department_dashboard(
-    viewer: User, survey: Survey, key: str | None, now: datetime
+    viewer: User, survey: Survey, key: str | None, now: datetime, outcome: str | None = None
 ) -> HeadDashboard:
-    """One department as released, for ``viewer``; NotYourDepartment when out of reach,
+    """One department as released, for ``viewer``, "where to act" ranked by impact on
+    ``outcome`` (the survey's first outcome by default); NotYourDepartment when out of reach,
     NoDepartments when none of the viewer's departments was invited."""
     found, group, choices = department_results(viewer, survey, key, now)
     key = group.key
     items = statements = None
-    act: list[tuple[str, float, list[Module]]] = []
+    act = WhereToAct()
     if not group.is_suppressed:
         items = disclosure.answer_distributions(found, key)
         statements = disclosure.statements(found, key)
-        act = where_to_act(group, training.catalogue())
+        act = where_to_act(found, group, training.catalogue(), outcome)
     previous = disclosure.previous_wave(survey)
     change = None
     if previous is not None and not group.is_suppressed:

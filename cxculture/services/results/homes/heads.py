@@ -28,12 +28,15 @@ from cxculture.services.training.assignments import CompletionRow, completion
 
 @dataclass(frozen=True)
 class Focus:
-    """Where a shown department may act first: its lowest dimension and a module on it."""
+    """Where a shown department may act first: the first dimension of its "where to act"
+    ranking (by impact and room to rise; its lowest score when no weights can be had) and a
+    module on it."""
 
     dimension: str
     score: float
     module: Module | None
     is_assigned: bool  # the module is already assigned there
+    is_by_impact: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,19 +80,27 @@ class HeadHome:
     titles: dict[int, str]
 
 
-def _focus(group: GroupResult, modules: list[Module], assigned: set[int]) -> Focus | None:
+def _focus(
+    found: Release, group: GroupResult, modules: list[Module], assigned: set[int]
+) -> Focus | None:
     if group.is_suppressed or not group.dimensions:
         return None
-    dimension, score = min(group.dimensions.items(), key=lambda pair: (pair[1], pair[0]))
+    act = disclosure.where_to_act(found, group.key, disclosure.outcomes(found.survey)[0])
+    is_by_impact = act is not None and act.ranking is not None
+    if act is not None and act.ranking is not None:
+        first = act.ranking.priorities[0]
+        dimension, score = first.name, first.score
+    else:
+        dimension, score = min(group.dimensions.items(), key=lambda pair: (pair[1], pair[0]))
     # Modules written for everyone first: those about leading a team suit the head alone.
     working = sorted(
         (m for m in modules if dimension in m.dimensions), key=lambda m: m.audience != "everyone"
     )
     fresh = [m for m in working if m.id not in assigned]
     if not working:
-        return Focus(dimension, score, None, False)
+        return Focus(dimension, score, None, False, is_by_impact)
     module = (fresh or working)[0]
-    return Focus(dimension, score, module, module.id in assigned)
+    return Focus(dimension, score, module, module.id in assigned, is_by_impact)
 
 
 def _head_results(keys: list[str], rows: list[CompletionRow], now: datetime) -> HeadResults | None:
@@ -113,7 +124,7 @@ def _head_results(keys: list[str], rows: list[CompletionRow], now: datetime) -> 
         if before is not None and not group.is_suppressed:
             change = disclosure.wave_change(before, found, group.key)
         level = min(depth_of(group.key) - depth_of(key) for key in keys if within(group.key, [key]))
-        focus = _focus(group, modules, assigned)
+        focus = _focus(found, group, modules, assigned)
         results.append(DepartmentResult(group, change, ids.get(group.key), focus, level))
     return HeadResults(found.survey, found, previous, results)
 
