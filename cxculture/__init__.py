@@ -20,6 +20,7 @@ from cxculture.auth import oidc
 from cxculture.auth.routes import bp as auth_bp
 from cxculture.catalogue.routes import bp as catalogue_bp
 from cxculture.cli import register_commands
+from cxculture.dashboards import effects as _effects  # noqa: F401 - its routes join dashboards_bp
 from cxculture.dashboards.routes import bp as dashboards_bp
 from cxculture.errors import register_error_handlers
 from cxculture.extensions import (

@@ -201,6 +201,7 @@ MENUS: tuple[Menu, ...] = (
                 (
                     NavItem("dashboards.overview", _l("Company results")),
                     NavItem("dashboards.results_page", _l("Department results")),
+                    NavItem("dashboards.effects_page", _l("Did it work?")),
                     NavItem(MY_DEPARTMENTS.endpoint, MY_DEPARTMENTS.label, requires=Role.DEPT_HEAD),
                 ),
             ),

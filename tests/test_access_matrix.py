@@ -281,6 +281,8 @@ MATRIX: dict[str, list[Call]] = {
     ],
     "dashboards.training_csv": [get(lambda w: "/dashboards/training.csv", only(HR))],
     "dashboards.overview": [get(lambda w: "/dashboards/overview", only(HR))],
+    # Every department's results side by side: HR's alone (a head reads their own departments).
+    "dashboards.effects_page": [get(lambda w: "/dashboards/results/effects", only(HR))],
     # Every department of this company is too small to show: HR finds nothing to draw.
     "dashboards.overview_heatmap": [
         get(lambda w: f"/dashboards/overview/heatmap.png?survey={w.closed_survey}", only(HR, 404))
@@ -426,6 +428,7 @@ MATRIX: dict[str, list[Call]] = {
         Call("GET", lambda w: f"/api/v1/surveys/{w.closed_survey}/results", everyone(401))
     ],
     "api.training_completion": [api("GET", "/training/completion")],
+    "api.effects": [api("GET", "/effects")],
     "api_docs.docs": [get(lambda w: "/api/v1/docs", everyone(200))],
     "api_docs.openapi_json": [get(lambda w: "/api/v1/openapi.json", everyone(200))],
 }

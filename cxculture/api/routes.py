@@ -6,6 +6,7 @@ bearer token before the view runs.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import g
@@ -21,6 +22,8 @@ from cxculture.api.schemas import (
     CompletionQuerySchema,
     CompletionSchema,
     DepartmentPageSchema,
+    EffectsQuerySchema,
+    EffectsSchema,
     ErrorSchema,
     PageQuerySchema,
     PeopleQuerySchema,
@@ -33,8 +36,10 @@ from cxculture.api.schemas import (
 )
 from cxculture.models import Department, Survey, utcnow
 from cxculture.scoring.dimensions import DIMENSIONS
+from cxculture.scoring.effects import COMPLETION_SHARE, MIN_DEPARTMENTS_PER_SIDE
 from cxculture.services import org, surveys, training
 from cxculture.services.org import sync
+from cxculture.services.results import effects as results_effects
 from cxculture.services.training import assignments
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="cxculture API, version 1")
@@ -314,4 +319,81 @@ def training_completion(query: dict):
             }
             for row in rows
         ],
+    }
+
+
+def _wave_body(survey: Survey, closed_at: datetime) -> dict:
+    return {
+        "id": survey.id,
+        "name": survey.name,
+        "opens_at": survey.opens_at,
+        "closed_at": closed_at,
+    }
+
+
+def _effect_row_body(row: results_effects.EffectRow) -> dict:
+    module = row.module
+    return {
+        "kind": row.kind,
+        "module": {
+            "id": module.id,
+            "slug": module.slug,
+            "title": text.title if (text := module.text_in("en")) else module.slug,
+        }
+        if module is not None
+        else None,
+        "dimension": row.dimension,
+        "treated_departments": row.treated,
+        "control_departments": row.control,
+        "control_partly": row.partly,
+        "treated_mean_change": row.treated_change,
+        "control_mean_change": row.control_change,
+        "difference": row.difference,
+        "ci_low": row.ci_low,
+        "ci_high": row.ci_high,
+        "level": row.level,
+        "verdict": row.verdict.value,
+        "weighted": row.is_weighted,
+    }
+
+
+@bp.route("/effects", tags=["Surveys"])
+@api_scope("results:read")
+@bp.arguments(EffectsQuerySchema, location="query")
+@bp.response(200, EffectsSchema)
+@documents(401, 403, 404, 409, 422, 429)
+def effects(query: dict):
+    """Did it work: training and focus plans between two waves
+
+    For each module assigned between two waves and each dimension it targets, and each
+    dimension a focus plan took on: the mean change of the departments that completed it
+    (at least `completion_share` of the people assigned, or of the plan's actions, done before
+    the second wave opened) against the mean change of the others, the difference with its
+    95% Welch interval, and a verdict. Departments are the finest ones the release layer
+    released in both waves; a hidden group never enters, and no department's own change is
+    given (every number is null when a side has fewer than two departments). It shows an
+    association between two waves, not proof that the training caused it.
+    """
+    survey = None
+    if "survey_id" in query:
+        survey = surveys.get_survey(query["survey_id"])
+        if survey is None:
+            raise ApiError(404, "survey_not_found", "No survey has this id.")
+    try:
+        found = results_effects.effects_of(survey, utcnow())
+    except results_effects.NotASecondWave as exc:
+        raise ApiError(
+            409,
+            "no_wave_to_compare",
+            "This survey has not closed, or has no closed wave of the same questionnaire "
+            "before it.",
+        ) from exc
+    pair = found.pair
+    return {
+        "first_wave": _wave_body(pair.first, pair.first_closed_at) if pair else None,
+        "second_wave": _wave_body(pair.second, pair.second_closed_at) if pair else None,
+        "completion_share": COMPLETION_SHARE,
+        "min_departments_per_side": MIN_DEPARTMENTS_PER_SIDE,
+        "departments": found.departments,
+        "rows": [_effect_row_body(row) for row in found.rows],
     }

@@ -342,3 +342,119 @@ class ModuleCompletionSchema(Strict):
 class CompletionSchema(Strict):
     department = fields.Nested(GroupDepartmentSchema, required=True, allow_none=True)
     modules = fields.List(fields.Nested(ModuleCompletionSchema), required=True)
+
+
+# Did it work?
+
+
+class EffectsQuerySchema(Strict):
+    survey_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "The second wave: a closed survey with a closed wave of the same "
+            "questionnaire before it. The newest such survey when not given."
+        },
+    )
+
+
+class WaveSchema(Strict):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    opens_at = fields.DateTime(required=True)
+    closed_at = fields.DateTime(
+        required=True, metadata={"description": "When it closed: early, or on its date."}
+    )
+
+
+class EffectModuleSchema(Strict):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True, metadata={"description": "In English."})
+
+
+class EffectRowSchema(Strict):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("module", "plan")),
+        metadata={"description": "A module assigned between the waves, or the focus plans."},
+    )
+    module = fields.Nested(
+        EffectModuleSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null for plans."},
+    )
+    dimension = fields.String(required=True, validate=validate.OneOf(DIMENSIONS))
+    treated_departments = fields.Integer(
+        required=True,
+        metadata={"description": "Departments compared that completed the module or a plan."},
+    )
+    control_departments = fields.Integer(
+        required=True, metadata={"description": "The other departments compared."}
+    )
+    control_partly = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Of the other departments, those that had it in part: assigned but "
+            "short of the completion share, or a plan short of its actions."
+        },
+    )
+    treated_mean_change = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Mean change (second wave minus first, 0-100 points). null, like "
+            "every number of the row, when a side has fewer than two departments."
+        },
+    )
+    control_mean_change = fields.Float(required=True, allow_none=True)
+    difference = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "treated_mean_change minus control_mean_change."},
+    )
+    ci_low = fields.Float(required=True, allow_none=True)
+    ci_high = fields.Float(required=True, allow_none=True)
+    level = fields.Float(required=True, metadata={"description": "Of the interval: 0.95."})
+    verdict = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ("too_few_departments", "not_sure", "clearly_higher", "clearly_lower")
+        ),
+        metadata={
+            "description": "`too_few_departments` below the minimum a side; `not_sure` when the "
+            "interval includes zero; else `clearly_higher` or `clearly_lower`."
+        },
+    )
+    weighted = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Departments weighed by the responses of the thinner of their two waves."
+        },
+    )
+
+
+class EffectsSchema(Strict):
+    first_wave = fields.Nested(WaveSchema, required=True, allow_none=True)
+    second_wave = fields.Nested(
+        WaveSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "null when no survey has a wave to compare with."},
+    )
+    completion_share = fields.Float(
+        required=True,
+        metadata={
+            "description": "Share of a department's assigned people (or of a plan's actions) "
+            "done before the second wave opened for it to count as completed."
+        },
+    )
+    min_departments_per_side = fields.Integer(required=True)
+    departments = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Departments compared: the finest released in both waves. Groups "
+            "the release layer hides never enter."
+        },
+    )
+    rows = fields.List(fields.Nested(EffectRowSchema), required=True)

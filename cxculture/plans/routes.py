@@ -196,7 +196,7 @@ def update_action(plan_id: int, action_id: int):
         flash(_("Choose one of the statuses."), "danger")
         return redirect(url_for("plans.plan", plan_id=found.id))
     try:
-        plans.update_action(current_user, action, form.status.data)
+        plans.update_action(current_user, action, form.status.data, utcnow())
     except plans.NotYourDepartment:
         abort(403)
     except plans.PlanClosed:

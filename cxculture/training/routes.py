@@ -9,8 +9,11 @@ from flask_login import current_user
 
 from cxculture import disclosure
 from cxculture.access import login_required
-from cxculture.models import utcnow
+from cxculture.dashboards.effects import WordedRow, worded
+from cxculture.models import Role, utcnow
 from cxculture.services import training
+from cxculture.services.results import effects as results_effects
+from cxculture.services.results.effects import Effects
 from cxculture.training.forms import CountForTeamForm, EnrolForm, ReflectionForm, quiz_form
 
 bp = Blueprint("training", __name__)
@@ -50,7 +53,9 @@ def mine():
     )
 
 
-def _render_module(module, enrolment, quiz=None, result=None, reflection=None, status=200):
+def _render_module(
+    module, enrolment, quiz=None, result=None, reflection=None, status=200, effects=None
+):
     text = module.text_in(str(get_locale()))
     return render_template(
         "training/module.html",
@@ -62,7 +67,17 @@ def _render_module(module, enrolment, quiz=None, result=None, reflection=None, s
         reflection=reflection or ReflectionForm(),
         enrol_form=EnrolForm(),
         count_form=CountForTeamForm(),
+        effects=effects,
     ), status
+
+
+def _module_effects(module) -> tuple[Effects, list[WordedRow]] | None:
+    """For HR only: what the newest two waves say of the module (other departments' results
+    are HR's to compare, not a head's)."""
+    if not current_user.has_role(Role.HR_ADMIN):
+        return None
+    found = results_effects.module_effects(module, utcnow())
+    return found, [worded(row) for row in found.rows]
 
 
 @bp.route("/<slug>")
@@ -72,7 +87,7 @@ def module(slug: str):
     enrolment = training.enrolment_of(current_user, found)
     if enrolment is None and found.archived_at is not None:
         abort(404)
-    return _render_module(found, enrolment)
+    return _render_module(found, enrolment, effects=_module_effects(found))
 
 
 @bp.route("/<slug>/enrol", methods=["POST"])

@@ -20,6 +20,7 @@ def test_the_openapi_document_is_public(client):
         "/api/v1/surveys",
         "/api/v1/surveys/{survey_id}/results",
         "/api/v1/training/completion",
+        "/api/v1/effects",
     } <= paths
     assert set(document["paths"]["/api/v1/people/{employee_number}"]) >= {"get", "put", "delete"}
 

@@ -64,7 +64,7 @@ def test_hr_pages_are_grouped_under_six_entries():
     assert groups == {
         "people": ["people.people_index", "people.departments", "roster.upload"],
         "surveys": ["hr.surveys_index", "instruments.index", "hr.outbox"],
-        "results": ["dashboards.overview", "dashboards.results_page"],
+        "results": ["dashboards.overview", "dashboards.results_page", "dashboards.effects_page"],
         "training": ["catalogue.index", "dashboards.training_page"],
         "administration": ["audit.index", "hr.api_tokens_page", "api_docs.docs"],
     }
@@ -75,6 +75,7 @@ def test_hr_who_heads_a_department_finds_it_under_results_and_nothing_more_in_th
     assert endpoints(results.items) == [
         "dashboards.overview",
         "dashboards.results_page",
+        "dashboards.effects_page",
         "dashboards.head_home",
     ]
     assert bar(HR_HEAD) == bar(HR)

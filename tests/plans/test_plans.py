@@ -202,7 +202,7 @@ def test_a_closed_plan_can_no_longer_be_changed(app, browser, head, world):
         plans.close_plan(actor, plan, utcnow())
         for change in (
             lambda: plans.add_action(actor, plan, "After", None, utcnow().date(), utcnow().date()),
-            lambda: plans.update_action(actor, action, "done"),
+            lambda: plans.update_action(actor, action, "done", utcnow()),
             lambda: plans.share_plan(actor, plan, True),
             lambda: plans.edit_plan(actor, plan, ["lead"]),
             lambda: plans.close_plan(actor, plan, utcnow()),
@@ -237,7 +237,7 @@ def test_hr_sees_every_plan_with_its_progress_and_a_head_only_theirs(
         actor = _user(head.email)
         today = utcnow().date()
         done = plans.add_action(actor, plan, "Done one", None, today, today)
-        plans.update_action(actor, done, "done")
+        plans.update_action(actor, done, "done", utcnow())
         late = plans.add_action(actor, plan, "Late one", None, today, today)
         late.due_on = today - timedelta(days=2)  # written before, due since
         plans.add_action(actor, plan, "Open one", None, today + timedelta(days=5), today)
@@ -322,7 +322,7 @@ def test_every_change_is_in_the_audit_log(app, head, employee, world):
         today = utcnow().date()
         plans.edit_plan(actor, plan, ["lead", "listen"])
         action = plans.add_action(actor, plan, "Talk", _user(employee.email).id, today, today)
-        plans.update_action(actor, action, "on_track")
+        plans.update_action(actor, action, "on_track", utcnow())
         plans.share_plan(actor, plan, True)
         plans.close_plan(actor, plan, utcnow())
         events = (

@@ -203,8 +203,8 @@ def add_action(
     return action
 
 
-def update_action(actor: User, action: PlanAction, status: str) -> None:
-    """Say where the action stands."""
+def update_action(actor: User, action: PlanAction, status: str, now: datetime) -> None:
+    """Say where the action stands, as of ``now``."""
     plan = action.plan
     _check_reach(actor, plan.department)
     _check_open(plan)
@@ -213,6 +213,7 @@ def update_action(actor: User, action: PlanAction, status: str) -> None:
     if status == action.status:
         return
     action.status = status
+    action.done_at = now if status == "done" else None
     audit.record(
         actor,
         "plan.action_updated",
