@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from cxculture.demo.plans import seed_demo_plan
-from cxculture.demo.surveys import seed_demo_surveys
-from cxculture.demo.training import seed_demo_training
+from cxculture.demo import surveys as demo_surveys
+from cxculture.demo.plans import seed_demo_plan, seed_past_plan
+from cxculture.demo.training import seed_demo_training, seed_past_training
 from cxculture.extensions import db
 from cxculture.models import User, utcnow
 from cxculture.services.accounts import find_user_by_email
@@ -286,6 +286,21 @@ def is_database_empty() -> bool:
     return db.session.execute(select(func.count(User.id))).scalar_one() == 0
 
 
+def seed_history(hr: User) -> int:
+    """The demo's five months, in the order they happened: the first wave; training and a
+    focus plan; the second wave, which the trained teams answer higher on what they learnt; the
+    third wave, open now; today's training and plan. How many responses were stored."""
+    now = utcnow()
+    _first, stored = demo_surveys.seed_first_wave(hr, now)
+    trained = seed_past_training(now)
+    seed_past_plan(now)
+    _second, second_stored = demo_surveys.seed_second_wave(hr, now, trained)
+    _third, third_stored = demo_surveys.seed_open_wave(hr, now)
+    seed_demo_training(now)
+    seed_demo_plan(now)
+    return stored + second_stored + third_stored
+
+
 def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
     """Create the demo company; running it again adds only what is missing."""
     departments = {path: ensure_department(path) for path in DEPARTMENTS}
@@ -313,9 +328,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> SeedReport:
     total = db.session.execute(select(func.count(User.id))).scalar_one()
     load_modules()
     hr = find_user_by_email(DEMO_LOGINS[0].login)
-    stored = seed_demo_surveys(hr, utcnow()) if hr is not None else 0
-    seed_demo_training(utcnow())
-    seed_demo_plan(utcnow())
+    stored = seed_history(hr) if hr is not None and not demo_surveys.is_seeded() else 0
     return SeedReport(
         departments=len(departments),
         people_created=created,
