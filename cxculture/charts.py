@@ -15,11 +15,12 @@ in the reader's language.
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,14 +29,19 @@ import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection, PolyCollection
+from matplotlib.colors import ListedColormap, NoNorm
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.textpath import TextToPath
+from matplotlib.transforms import Transform
+from PIL import Image
 
 from cxculture.scoring.dimensions import SCALE_MAX, SCALE_MIN
 from cxculture.scoring.scores import scale_to_100
+from cxculture.text_outlines import Across, Down, outlined_texts
 
 # Names are text, never maths: a "$" in a department's name must not switch to TeX layout.
 matplotlib.rcParams["text.parse_math"] = False
@@ -163,6 +169,7 @@ def contrast(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+@lru_cache(maxsize=64)
 def text_colour(background: str) -> str:
     """Black or white, whichever reads better on ``background``."""
     return max((BLACK, WHITE), key=lambda ink: contrast(ink, background))
@@ -277,12 +284,50 @@ def _axes(figure: Figure, left: float, top: float, width: float, height: float) 
 
 
 def _png(figure: Figure) -> bytes:
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    # Fast compression: a chart is encoded every time its data changes, and served once.
+    """``figure`` drawn once on an Agg canvas and encoded as a PNG."""
+    figure.set_dpi(DPI)  # charts are made at it; a bare figure (the bench's floor) too
+    canvas = FigureCanvasAgg(figure)
     with glyphs_the_font_lacks_as_boxes():
-        figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
-    return buffer.getvalue()
+        canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    return encode_png(canvas.buffer_rgba(), width, height)
+
+
+def encode_png(rgba: memoryview | bytes, width: int, height: int) -> bytes:
+    """Opaque RGBA pixels (``width`` x ``height``) as an RGB PNG, deflated at the fastest level:
+    a chart is flat colour and thin lines, which compress well anyway, and a chart's ground is
+    white, so its alpha channel says nothing and is dropped."""
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG", compress_level=1)
+    return encoded.getvalue()
+
+
+@contextmanager
+def _one_render() -> Iterator[None]:
+    """Draw a chart without the cyclic garbage collector running in the middle, then free the
+    figure at once.
+
+    A figure is thousands of objects tied in cycles (artists and their transforms). Left to
+    the collector, those alive mid-drawing are moved to its oldest generation, and every few
+    charts that triggers a full collection of the whole process (the app, its models, its
+    caches): a pause of 100 ms or more, longer than the drawing. Paused while drawing, the
+    collector finds the finished figure among the youngest objects and frees it cheaply.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect(0)
+        if enabled:
+            gc.enable()
+
+
+def _rendered(build: Callable[..., Figure], *arguments: object) -> bytes:
+    """The PNG of the figure ``build(*arguments)`` makes, drawn in one go (``_one_render``)."""
+    with _one_render():
+        return _png(build(*arguments))
 
 
 def legend_in_order(axes: Axes, entries: Sequence[str]) -> tuple[list[Artist], list[str]]:
@@ -401,8 +446,8 @@ def dimension_bars(
 
     Cached by its arguments: the same numbers never render twice.
     """
-    return _png(
-        dimension_figure(labels, group, company, group_name, company_name, layout, neutral_label)
+    return _rendered(
+        dimension_figure, labels, group, company, group_name, company_name, layout, neutral_label
     )
 
 
@@ -451,6 +496,39 @@ def answer_rows(labels: Sequence[str], above: bool, size: float = TEXT) -> list[
     return [max(_lines(label) * line, ANSWER_BAR) + 0.14 for label in labels]
 
 
+def _write(
+    axes: Axes,
+    places: Sequence[tuple[float, float, str, str]],
+    size: float,
+    outlined: bool,
+    across: Across = "center",
+    down: Down = "center",
+    where: Transform | None = None,
+) -> None:
+    """Texts ``(x, y, text, colour)`` as one collection of shapes (``outlined``: for a
+    picture), else as text objects (for a PDF, whose reader can select and copy them)."""
+    if outlined:
+        outlined_texts(axes, places, size, across, down, where)
+        return
+    for x, y, text, colour in places:
+        axes.text(
+            x,
+            y,
+            text,
+            ha=across,
+            va=down,
+            fontsize=size,
+            color=colour,
+            transform=where or axes.transData,
+        )
+
+
+def _bar(start: float, length: float, centre: float, thickness: float) -> list[tuple[float, float]]:
+    """The corners of a horizontal bar from ``start``, ``length`` long, centred on ``centre``."""
+    low, high = centre - thickness / 2, centre + thickness / 2
+    return [(start, low), (start + length, low), (start + length, high), (start, high)]
+
+
 def draw_answer_bars(
     axes: Axes,
     labels: Sequence[str],
@@ -460,10 +538,13 @@ def draw_answer_bars(
     above: bool = False,
     label_width: float = 0.0,
     share_labels: Sequence[tuple[str, str, str]] | None = None,
+    outlined: bool = False,
 ) -> None:
     """One stacked bar per item with its text (already wrapped) beside it, ``label_width``
     inches left of the axes, or ``above`` it; shares (0-1) printed in their segments when they
-    fit. The y axis counts inches from the top (see ``answer_rows``)."""
+    fit, as shapes when ``outlined`` (a picture: see ``outlined_texts``; a PDF keeps them as
+    text a reader can select and copy). The y axis counts inches from the top (see
+    ``answer_rows``)."""
     figure = axes.get_figure(root=True)
     if not isinstance(figure, Figure):
         raise TypeError("bars are drawn on a figure's axes")
@@ -473,49 +554,43 @@ def draw_answer_bars(
     top = 0.0
     left = [0.0] * len(labels)
     centres = []
+    placed = []
     for label, height in zip(labels, rows, strict=True):
         if above:
-            axes.text(0, top + 0.06, label, va="top", ha="left", fontsize=size, color=INK)
+            placed.append((0.0, top + 0.06, label, INK))
             centres.append(top + _lines(label) * line + 0.1 + ANSWER_BAR / 2)
         else:
+            # Left of the axes by ``label_width`` inches, level with its bar.
+            placed.append((-label_width / axes_width, top + height / 2, label, INK))
             centres.append(top + height / 2)
-            axes.annotate(
-                label,
-                xy=(-label_width / axes_width, top + height / 2),
-                xycoords=("axes fraction", "data"),
-                va="center",
-                ha="left",
-                fontsize=size,
-                color=INK,
-                annotation_clip=False,
-            )
         top += height
+    where = axes.transData if above else axes.get_yaxis_transform()
+    _write(axes, placed, size, outlined, "left", "top" if above else "center", where)
     colours = (FAVORABLE, NEUTRAL_ANSWER, UNFAVORABLE)
+    printed: list[tuple[float, float, str, str]] = []
     for index, colour in enumerate(colours):
         widths = [share[index] * 100 for share in shares]
-        axes.barh(
-            centres,
-            widths,
-            ANSWER_BAR,
-            left=left,
-            color=colour,
-            label=legend[index],
-            edgecolor=WHITE,
-            linewidth=0.6,
+        # One collection per answer, not a patch per segment: the legend takes its colour
+        # from it, and a long questionnaire adds segments, not artists.
+        axes.add_collection(
+            PolyCollection(
+                [
+                    _bar(start, value, centre, ANSWER_BAR)
+                    for start, value, centre in zip(left, widths, centres, strict=True)
+                ],
+                facecolors=colour,
+                edgecolors=WHITE,
+                linewidths=0.6,
+                label=legend[index],
+            ),
+            autolim=False,
         )
         for row, (start, value) in enumerate(zip(left, widths, strict=True)):
             text = share_labels[row][index] if share_labels else f"{value:.0f}%"
             if value / 100 * axes_width >= text_width(text, size) + 0.1:
-                axes.text(
-                    start + value / 2,
-                    centres[row],
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=size,
-                    color=text_colour(colour),
-                )
+                printed.append((start + value / 2, centres[row], text, text_colour(colour)))
         left = [a + b for a, b in zip(left, widths, strict=True)]
+    _write(axes, printed, size, outlined)
     axes.set_ylim(top, 0)
     axes.set_xlim(0, 100)
     axes.set_yticks([])
@@ -533,7 +608,7 @@ def answer_bars(
 ) -> bytes:
     """One stacked bar per item: favorable, neutral, unfavorable shares (0-1), each with the
     item's text (``labels``, e.g. "3. I know who benefits from my work")."""
-    return _png(answer_figure(labels, shares, legend, layout, share_labels))
+    return _rendered(answer_figure, labels, shares, legend, layout, share_labels)
 
 
 def answer_figure(
@@ -562,6 +637,7 @@ def answer_figure(
         above=above,
         label_width=0 if above else label_width + 0.1,
         share_labels=share_labels,
+        outlined=True,
     )
     _top_legend(figure, width, legend)
     return figure
@@ -585,8 +661,8 @@ def heatmap(
     """Departments x dimensions, 0-100 in the steps of the colour scale, each cell with its
     number; hidden (None) cells grey and hatched, with ``suppressed_label`` in the legend,
     which also names every step (``step_labels``, default digits) under ``scale_title``."""
-    return _png(
-        heatmap_figure(rows, columns, values, suppressed_label, layout, step_labels, scale_title)
+    return _rendered(
+        heatmap_figure, rows, columns, values, suppressed_label, layout, step_labels, scale_title
     )
 
 
@@ -623,12 +699,7 @@ def heatmap_figure(
     )
     figure = _figure(layout, 0.1 + header + grid_height + legend.height + 0.1)
     axes = _axes(figure, grid_left, 0.1 + header, cell * len(columns), grid_height)
-    top = 0.0
-    for row_label, height, row in zip(row_labels, heights, values, strict=True):
-        axes.text(-0.1, top + height / 2, row_label, ha="right", va="center", fontsize=TEXT)
-        for c, value in enumerate(row):
-            _heat_cell(axes, c * cell, top, cell, height, value)
-        top += height
+    _heat_grid(axes, row_labels, heights, values, cell)
     for c, label in enumerate(column_labels):
         axes.text(
             (c + 0.5) * cell,
@@ -648,29 +719,70 @@ def heatmap_figure(
     return figure
 
 
-def _heat_cell(
-    axes: Axes, x: float, y: float, width: float, height: float, value: float | None
+# Cells are coloured by their step's index: one colour map of the steps, then the hidden grey.
+_CELL_COLOURS = ListedColormap([*HEAT_COLOURS, HIDDEN])
+_HIDDEN_STEP = len(HEAT_COLOURS)
+
+
+def _heat_grid(
+    axes: Axes,
+    row_labels: Sequence[str],
+    heights: Sequence[float],
+    values: Sequence[Sequence[float | None]],
+    cell: float,
 ) -> None:
-    if value is None:
-        axes.add_patch(
-            Rectangle(
-                (x, y), width, height, facecolor=HIDDEN, edgecolor=WHITE, linewidth=1.5, hatch="///"
-            )
+    """The cells as one mesh (a picture of coloured quads, however many departments), the
+    hidden ones hatched as one collection, each shown score printed in its cell."""
+    tops = [0.0]
+    for height in heights:
+        tops.append(tops[-1] + height)
+    columns = max(len(row) for row in values)
+    steps = [
+        [_HIDDEN_STEP if value is None else scale_step(value) for value in row] for row in values
+    ]
+    axes.pcolormesh(
+        [c * cell for c in range(columns + 1)],
+        tops,
+        steps,
+        cmap=_CELL_COLOURS,
+        norm=NoNorm(),
+        edgecolors=WHITE,
+        linewidth=1.5,
+    )
+    hidden = [
+        Rectangle((c * cell, top), cell, height)
+        for top, height, row in zip(tops, heights, values, strict=False)
+        for c, value in enumerate(row)
+        if value is None
+    ]
+    if hidden:
+        axes.add_collection(
+            PatchCollection(hidden, facecolor=HIDDEN, edgecolor=WHITE, linewidth=1.5, hatch="///"),
+            autolim=False,
         )
-        return
-    colour = HEAT_COLOURS[scale_step(value)]
-    axes.add_patch(
-        Rectangle((x, y), width, height, facecolor=colour, edgecolor=WHITE, linewidth=1.5)
+    outlined_texts(
+        axes,
+        [
+            (-0.1, top + height / 2, label, BLACK)
+            for top, height, label in zip(tops, heights, row_labels, strict=False)
+        ],
+        TEXT,
+        across="right",
     )
-    axes.text(
-        x + width / 2,
-        y + height / 2,
-        f"{value:.0f}",
-        ha="center",
-        va="center",
-        fontsize=TEXT,
-        color=text_colour(colour),
+    outlined_texts(
+        axes,
+        [
+            ((c + 0.5) * cell, top + height / 2, f"{value:.0f}", _cell_ink(value))
+            for top, height, row in zip(tops, heights, values, strict=False)
+            for c, value in enumerate(row)
+            if value is not None
+        ],
+        TEXT,
     )
+
+
+def _cell_ink(value: float) -> str:
+    return text_colour(HEAT_COLOURS[scale_step(value)])
 
 
 @dataclass(frozen=True)
@@ -772,7 +884,7 @@ def trend_line(
     """An index (0-100) over waves; a hidden wave (None) leaves a gap. A wave still open
     (``is_open``) is drawn hollow, joined by a dashed line, and says ``open_label`` under its
     name and in the legend: its figures may still change."""
-    return _png(trend_figure(labels, values, name, is_open, open_label, layout, neutral_label))
+    return _rendered(trend_figure, labels, values, name, is_open, open_label, layout, neutral_label)
 
 
 def trend_figure(

@@ -3,14 +3,18 @@ texts on the item chart, open waves said to be open, nothing cut off at the edge
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from cxculture import charts
+from cxculture.text_outlines import OutlinedTexts
 
 DIMENSIONS = (
     "Visão do cliente",
@@ -75,14 +79,42 @@ def _figures(layout: charts.Layout) -> dict[str, Figure]:
     }
 
 
-def _texts(figure: Figure) -> list[Text]:
-    """Every text drawn on ``figure`` (tick labels, legends and annotations included)."""
+@dataclass(frozen=True)
+class Drawn:
+    """A text as drawn: a text object, or one of a collection of outlined texts."""
+
+    text: str
+    size: float
+    box: Bbox
+    colour: str
+    in_axes: bool
+
+
+def _texts(figure: Figure) -> list[Drawn]:
+    """Every text drawn on ``figure`` (tick labels, legends, annotations and outlined texts
+    included)."""
     FigureCanvasAgg(figure).draw()
-    return [
-        text
+    drawn = [
+        Drawn(
+            text.get_text(),
+            text.get_fontsize(),
+            text.get_window_extent(),
+            to_hex(text.get_color()),
+            text.axes is not None,
+        )
         for text in figure.findobj(Text)
         if isinstance(text, Text) and text.get_visible() and text.get_text().strip()
     ]
+    for shapes in figure.findobj(OutlinedTexts):
+        assert isinstance(shapes, OutlinedTexts)
+        colours = shapes.get_facecolors()
+        drawn += [
+            Drawn(text, shapes.size, box, to_hex(colour), True)
+            for text, box, colour in zip(
+                shapes.texts, shapes.window_extents(), colours, strict=True
+            )
+        ]
+    return drawn
 
 
 LAYOUTS = list(charts.LAYOUTS.values())
@@ -97,8 +129,8 @@ def test_every_text_is_at_least_11_px_at_the_size_shown(layout, chart):
     # The page gives the image ``layout.width`` CSS px; in the narrowest box allowed it shrinks.
     display_scale = layout.narrowest / image_px
     for text in _texts(figure):
-        shown = text.get_fontsize() * charts.DPI / 72 * display_scale
-        assert shown >= charts.READABLE_PX, (text.get_text(), round(shown, 1))
+        shown = text.size * charts.DPI / 72 * display_scale
+        assert shown >= charts.READABLE_PX, (text.text, round(shown, 1))
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
@@ -113,8 +145,8 @@ def test_no_text_runs_off_the_image(layout, chart):
     figure = _figures(layout)[chart]
     width, height = figure.get_size_inches() * charts.DPI
     for text in _texts(figure):
-        box = text.get_window_extent()
-        where = (text.get_text(), box)
+        box = text.box
+        where = (text.text, box)
         assert box.x0 >= -1, where
         assert box.x1 <= width + 1, where
         assert box.y0 >= -1, where
@@ -123,9 +155,7 @@ def test_no_text_runs_off_the_image(layout, chart):
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_the_item_chart_carries_each_items_text(layout):
-    drawn = " ".join(
-        text.get_text().replace("\n", " ") for text in _texts(_figures(layout)["items"])
-    )
+    drawn = " ".join(text.text.replace("\n", " ") for text in _texts(_figures(layout)["items"]))
     for item in ITEMS:
         assert item in drawn
 
@@ -134,8 +164,8 @@ def test_wide_item_charts_put_the_text_beside_the_bar_and_phones_above_it():
     def label_positions(layout):
         figure = _figures(layout)["items"]
         axes = figure.axes[0]
-        texts = [t for t in _texts(figure) if t.get_text().startswith("1.")]
-        return texts[0].get_window_extent(), axes.get_window_extent()
+        texts = [t for t in _texts(figure) if t.text.startswith("1.")]
+        return texts[0].box, axes.get_window_extent()
 
     text, bars = label_positions(charts.WIDE)
     assert text.x1 <= bars.x0  # beside
@@ -145,7 +175,7 @@ def test_wide_item_charts_put_the_text_beside_the_bar_and_phones_above_it():
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_an_open_wave_says_it_is_open(layout):
-    texts = [text.get_text().replace("\n", " ") for text in _texts(_figures(layout)["trend"])]
+    texts = [text.text.replace("\n", " ") for text in _texts(_figures(layout)["trend"])]
     ticks = [text for text in texts if text.startswith("Wave 4")]
     assert len(ticks) == 1
     assert "(still open)" in ticks[0]
@@ -157,7 +187,7 @@ def test_an_open_wave_without_figures_is_still_marked():
     figure = charts.trend_figure(
         ("Wave 1", "Wave 2"), (55.0, None), "Company", (False, True), "still open"
     )
-    texts = [text.get_text().replace("\n", " ") for text in _texts(figure)]
+    texts = [text.text.replace("\n", " ") for text in _texts(figure)]
     assert any(text.startswith("Wave 2") and "(still open)" in text for text in texts)
     assert "Still open" not in texts  # no hollow marker to explain
 
@@ -166,9 +196,7 @@ def test_an_open_wave_without_figures_is_still_marked():
 def test_heatmap_cells_print_their_numbers_in_readable_ink(layout):
     figure = _figures(layout)["heatmap"]
     cells = {
-        text.get_text(): text.get_color()
-        for text in _texts(figure)
-        if text.get_text().isdigit() and text.axes is not None
+        text.text: text.colour for text in _texts(figure) if text.text.isdigit() and text.in_axes
     }
     for number in ("5", "15", "45", "55", "95", "100", "83", "28"):
         background = charts.HEAT_COLOURS[charts.scale_step(int(number))]
@@ -177,7 +205,7 @@ def test_heatmap_cells_print_their_numbers_in_readable_ink(layout):
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_the_heatmap_key_names_every_step_and_hidden_groups(layout):
-    texts = [text.get_text() for text in _texts(_figures(layout)["heatmap"])]
+    texts = [text.text for text in _texts(_figures(layout)["heatmap"])]
     for label in charts.default_step_labels():
         assert label in texts
     assert any(text.startswith("Hidden: fewer than 5") for text in texts)
