@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard cxculture/translations/*/LC_MESSAGES/messages.po))
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/cxculture_test
 
-.PHONY: install catalogs run test test-pg test-e2e screenshots bench bench-quick lint format translations clean
+.PHONY: install catalogs run test test-pg test-e2e screenshots bench bench-quick bench-scale lint format translations clean
 
 install: $(STAMP)
 
@@ -57,6 +57,13 @@ bench: install catalogs
 # The same at a tenth of the size: a smoke test that every benchmark still runs.
 bench-quick: install catalogs
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
+# The large-company benchmark alone, on PostgreSQL: 2,000, 20,000 and 100,000 people, each cost
+# beside its ceiling, its growth (log-log slope) and the plot bench/scale.png. BENCH_ARGS may name
+# another database (its name must contain "bench"; it is created when missing).
+bench-scale: install catalogs
+	$(BIN)/python -m bench.run --scale \
+		$(or $(BENCH_ARGS),--database-url postgresql://postgres@127.0.0.1:5432/cxculture_bench_scale)
 
 lint: install
 	$(BIN)/ruff check .

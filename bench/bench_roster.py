@@ -19,7 +19,7 @@ import io
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,16 +34,26 @@ from cxculture.services.org import roster
 from cxculture.services.org.roster import reading
 
 
-def roster_file(people: int, departments: int) -> bytes:
-    """A semicolon-separated Portuguese export with managers and heads, as Excel saves it."""
+def roster_file(
+    people: int,
+    departments: int,
+    paths: Sequence[str] | None = None,
+    team_of: Callable[[int], int] | None = None,
+) -> bytes:
+    """A semicolon-separated Portuguese export with managers and heads, as Excel saves it.
+
+    By default teams of ten per division and people dealt round the teams; ``paths`` and
+    ``team_of`` give another tree and another spread (``team_of(n)`` must be ``n`` for the
+    first ``departments`` people: the first person of each team leads it)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         ["Matrícula", "Nome", "E-mail", "Departamento", "Responsável por", "E-mail do gestor"]
     )
-    paths = [f"Divisão {d // 10:02d}/Equipe {d:03d}" for d in range(departments)]
+    if paths is None:
+        paths = [f"Divisão {d // 10:02d}/Equipe {d:03d}" for d in range(departments)]
     for n in range(people):
-        team = n % departments
+        team = team_of(n) if team_of is not None else n % departments
         lead = team  # the first person of each team leads it
         is_lead = n == lead
         writer.writerow(

@@ -172,11 +172,13 @@ def store_responses(survey: Survey, count: int) -> None:
         )
     db.session.execute(insert(Response), response_rows)
     db.session.execute(insert(Answer), answer_rows)
-    db.session.execute(
-        update(Invitation)
-        .where(Invitation.id.in_([row[0] for row in invitations]))
-        .values(submitted_at=utcnow())
-    )
+    claimed = [row[0] for row in invitations]
+    for start in range(0, len(claimed), 10_000):  # PostgreSQL takes 65,535 parameters at most
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(claimed[start : start + 10_000]))
+            .values(submitted_at=utcnow())
+        )
     db.session.commit()
 
 
