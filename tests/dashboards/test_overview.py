@@ -140,9 +140,10 @@ def test_wide_trees_show_the_table_without_an_image(hr, demo, monkeypatch):
 
 
 def test_an_open_wave_shows_response_rates_and_no_result(hr, demo):
-    html = hr.client.get(f"/dashboards/overview?survey={demo + 1}").get_data(as_text=True)
+    # The demo's waves: the first (``demo``), the second, closed, and the third, open.
+    html = hr.client.get(f"/dashboards/overview?survey={demo + 2}").get_data(as_text=True)
     assert "Not released yet: results come out when the survey closes" in html
     assert "cx-heat-" not in html  # no coloured score cell anywhere
-    csv_text = hr.client.get(f"/dashboards/overview.csv?survey={demo + 1}").get_data(as_text=True)
+    csv_text = hr.client.get(f"/dashboards/overview.csv?survey={demo + 2}").get_data(as_text=True)
     rows = [line.split(",") for line in csv_text.lstrip("\ufeff").splitlines()[1:]]
     assert all(row[3] == "" for row in rows)  # no index for any group

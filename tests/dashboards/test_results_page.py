@@ -57,18 +57,19 @@ def test_results_open_on_the_closed_wave_and_compare_waves(demo, app, browser):
     browser.login("head.operations@demo.test", "cxdemo")
     browser.use_language("en")
     html = browser.client.get("/dashboards/results").get_data(as_text=True)
-    assert f'<option value="{demo}" selected>' in html  # the closed first wave by default
-    url = "/dashboards/results?department=Operations&survey=" + str(demo + 1)
+    # The newest closed wave by default: the demo's second, after ``demo``, the first.
+    assert f'<option value="{demo + 1}" selected>' in html
+    url = "/dashboards/results?department=Operations&survey=" + str(demo + 2)
     while_open = browser.client.get(url).get_data(as_text=True)
     assert "Results come out when the survey closes" in while_open
     assert "cx-change" not in while_open  # no comparison before results come out
     with app.app_context():
-        second = db.session.get(Survey, demo + 1)
-        second.closed_at = utcnow()
+        third = db.session.get(Survey, demo + 2)
+        third.closed_at = utcnow()
         db.session.commit()
-    second = browser.client.get(url).get_data(as_text=True)
-    assert re.search(r'class="mb-1 cx-change">[^<]*“Customer orientation, first wave”', second)
-    assert "with 95% confidence" in second  # the statistics, behind "How sure is this?"
+    third = browser.client.get(url).get_data(as_text=True)
+    assert re.search(r'class="mb-1 cx-change">[^<]*“Customer orientation, second wave”', third)
+    assert "with 95% confidence" in third  # the statistics, behind "How sure is this?"
 
 
 def test_the_item_chart_is_drawn_for_shown_groups_only(demo, hidden_key, browser):

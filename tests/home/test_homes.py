@@ -69,13 +69,13 @@ def test_head_home_shows_the_newest_closed_waves_index(demo, app, browser):
 
     with app.app_context():
         survey = db.session.execute(
-            select(Survey).where(Survey.name == "Customer orientation, first wave")
+            select(Survey).where(Survey.name == "Customer orientation, second wave")
         ).scalar_one()
         index = disclosure.release_of(survey, utcnow()).groups["Operations/Contact Center"].index
     browser.login("head.contact@demo.test", "cxdemo")
     browser.use_language("en")
     html = browser.client.get("/dashboards/").get_data(as_text=True)
-    assert "“Customer orientation, first wave”, closed on" in html
+    assert "“Customer orientation, second wave”, closed on" in html
     assert 'title="Operations/Contact Center">Contact Center</a>' in html
     assert f"{round(index)}</span>" in html
 

@@ -46,9 +46,12 @@ def test_hr_home_puts_what_needs_hr_first(demo, browser):
     html = _home(browser, "hr@demo.test", "/hr/")
     attention = html.index("What needs you now")
     assert attention < html.index("Surveys running and scheduled") < html.index("Latest results")
-    # The demo's Finance module is a week overdue: the first thing, with where it is done.
+    # The demo's Finance module is a week overdue, and one in five never finished the module
+    # of months ago: the first thing, with where it is done.
     item = re.search(r'<li[^>]*data-kind="training_overdue".*?</li>', html, re.S).group(0)
-    assert "10 assigned modules are past their due date" in _text(item)
+    overdue = re.search(r"(\d+) assigned modules are past their due date", _text(item))
+    assert overdue is not None
+    assert int(overdue.group(1)) > 10
     assert 'href="/dashboards/training"' in item
 
 
