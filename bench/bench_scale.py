@@ -15,8 +15,9 @@ For every size, in a fresh database (PostgreSQL in earnest: --database-url, a da
   transaction each, beside the same writes in raw SQL (``bench_surveys``);
 - release at closing: measuring the closed survey, the release guard over the whole tree and
   storing the snapshot, vs the bare ``GROUP BY`` of the raw answers by department and item;
-- company heatmap: every department's dimension results as released (what HR's overview and its
-  heatmap read) vs the bare ``GROUP BY`` of the stored scores by department;
+- company heatmap: the teams' dimension results as released, with their guarded counts (what
+  HR's overview and its heatmap read for the level of the teams) vs the bare ``GROUP BY`` of
+  the stored scores by department; every group of the release read whole is recorded beside;
 - release guard alone (``cxculture.scoring.releases.next_snapshot``, which runs the tree guard
   and ``number_leak``) over the whole tree, at the first release and at a second one over it;
 - a head's results page: the head of a division of 100 teams, through the whole Flask stack,
@@ -91,6 +92,7 @@ from cxculture.services.surveys import responses
 DEFAULT_SIZES = ((2_000, 20), (20_000, 200), (100_000, 1_000))
 QUICK_SIZES = ((500, 10),)  # the CI smoke test: the code runs, the figures mean little
 HEAD_TEAMS = 100  # teams in the head's division
+TEAM_LEVEL = 2  # divisions, then their teams
 TINY_EVERY = 20  # one team in twenty has three people, under the minimum of five
 TINY_PEOPLE = 3
 FASTER_THAN_LINEAR = 1.15  # a fitted log-log slope above this is flagged
@@ -291,10 +293,13 @@ def store(survey: Survey, count: int, actor: User) -> dict:
     marker_answers = _placeholders(len(answer_columns))
     # S608 is safe here: only our own table and column names are formatted in.
     insert_responses = (
-        f"INSERT INTO responses ({', '.join(response_columns)}) "  # noqa: S608
+        f"INSERT INTO responses ({', '.join(response_columns)}) "  # noqa: S608 - the bench's own column names
         f"VALUES ({marker_responses})"
     )
-    insert_answers = f"INSERT INTO answers ({', '.join(answer_columns)}) VALUES ({marker_answers})"  # noqa: S608
+    insert_answers = (
+        f"INSERT INTO answers ({', '.join(answer_columns)}) "  # noqa: S608 - the bench's own column names
+        f"VALUES ({marker_answers})"
+    )
     if db.engine.dialect.name == "postgresql":
         # COPY is the floor here; a raw executemany of millions of answers would take minutes.
 
@@ -388,6 +393,12 @@ def results(survey: Survey, runs: int) -> dict:
         return disclosure.release_of(survey, utcnow())
 
     def heatmap():
+        # What HR's overview and its heatmap read for the level of the teams: the same rows as
+        # the bare GROUP BY (one per team), with their guarded counts.
+        view = dashboards.company_overview(survey, TEAM_LEVEL, utcnow(), with_trend=False)
+        return [row.group.dimensions for row in view.rows]
+
+    def whole_release():
         found = disclosure.release_of(survey, utcnow())
         return [group.dimensions for group in found.departments()]
 
@@ -397,6 +408,7 @@ def results(survey: Survey, runs: int) -> dict:
             lambda: db.session.execute(BARE_ANSWERS, {"survey": survey.id}).all(), runs
         ),
         "heatmap": medians(heatmap, runs),
+        "whole_release": medians(whole_release, runs),
         "heatmap_bare": medians(
             lambda: db.session.execute(BARE_SCORES, {"survey": survey.id}).all(), runs
         ),

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cxculture"
-PURE = ("cxculture.scoring", "cxculture.charts", "cxculture.pdf_report", "cxculture.paths")
+PURE = ("cxculture.scoring", "cxculture.charts", "cxculture.text_outlines")
+PURE += ("cxculture.pdf_report", "cxculture.paths")
 PURE += ("cxculture.exports", "cxculture.emails", "cxculture.characters", "cxculture.code_cards")
 BLUEPRINTS = tuple(
     f"cxculture.{name}"

@@ -51,7 +51,7 @@ from cxculture.hr.forms import (
 )
 from cxculture.hr.reach_forms import CardsForm, SendLinkForm
 from cxculture.instruments.forms import ItemForm
-from cxculture.models import Invitation, Response, Role, Survey
+from cxculture.models import Invitation, PlanAction, Response, Role, Survey
 from cxculture.people.forms import (
     EraseForm,
     HeadsForm,
@@ -61,7 +61,7 @@ from cxculture.people.forms import (
     RenameForm,
 )
 from cxculture.plans.forms import ActionForm as PlanActionForm
-from cxculture.plans.forms import DimensionsForm, PlanForm, StatusForm, StepForm
+from cxculture.plans.forms import DimensionsForm, EditActionForm, PlanForm, StatusForm, StepForm
 from cxculture.roster.forms import ApplyForm, UploadForm
 from cxculture.services import training
 from cxculture.surveys.forms import CodeForm, answer_form
@@ -94,7 +94,8 @@ NEW_PASSWORD = "a brand new long passphrase"
 SOONER, LATER = "2099-06-01T09:00", "2099-06-30T12:00"
 LAUNCH_TABLES = {"surveys", "instruments", "invitations", "outbox_messages", "audit_events"}
 # Reading results releases a snapshot when one is due (a survey that closed since, a live one).
-RELEASES = frozenset({"result_snapshots", "released_groups"})
+# A release, and the key drivers of a released group kept on its first reading.
+RELEASES = frozenset({"result_snapshots", "released_groups", "released_drivers"})
 
 
 def _offline_app() -> Flask:
@@ -338,6 +339,22 @@ def _reopen_invitation(w: World) -> None:
     db.session.commit()
 
 
+def _restore_plan_action(w: World) -> None:
+    """Put back the plan's action a confirmed removal took, so the next example removes it
+    again."""
+    if db.session.get(PlanAction, w.plan_action_id) is None:
+        db.session.add(
+            PlanAction(
+                id=w.plan_action_id,
+                plan_id=w.plan_id,
+                text="Listen to calls",
+                owner_id=w.employee.id,
+                due_on=date.today(),
+            )
+        )
+        db.session.commit()
+
+
 def _mostly_the_deep_tree(w: World) -> list[int]:
     return [w.deep_top_id, w.deep_top_id, w.finance_id]
 
@@ -436,6 +453,23 @@ RECIPES: dict[str, Recipe] = {
         lambda w: {"status": ["on_track"]},
         writes=frozenset({"plan_actions", "audit_events"}),
         who="head",
+    ),
+    "plans.edit_action": Recipe(
+        _form(EditActionForm),
+        lambda w: {
+            "text": ["Listen to five calls together."],
+            "owner_id": [str(w.employee.id)],
+            "due_on": [_tomorrow()],
+        },
+        writes=frozenset({"plan_actions", "audit_events"}),
+        who="head",
+    ),
+    "plans.remove_action": Recipe(
+        _form(ConfirmForm),
+        lambda w: {"confirm": ["remove"]},
+        writes=frozenset({"plan_actions", "audit_events"}),
+        who="head",
+        reset=_restore_plan_action,
     ),
     "plans.edit_dimensions": Recipe(
         _form(DimensionsForm),
@@ -874,7 +908,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "dashboards.overview_trend": ("survey", "layout"),
     "dashboards.results_chart": ("survey", "department", "layout"),
     "dashboards.results_items_chart": ("survey", "department", "layout"),
-    "dashboards.results_page": ("survey", "department"),
+    "dashboards.results_page": ("survey", "department", "outcome"),
+    "dashboards.effects_page": ("survey",),
     "dashboards.results_report": ("survey", "department"),
     "dashboards.training_page": ("module", "department"),
     "plans.new_plan": ("survey",),
@@ -892,6 +927,7 @@ QUERY_VALUES: dict[str, Callable[[World], list[str]]] = {
     # The people list's filters, then the outbox's.
     "status": lambda w: ["active", "inactive", "all", "waiting", "failed", "sent", "logged"],
     "layout": lambda w: ["wide", "narrow"],
+    "outcome": lambda w: ["advocacy", "customer_mention"],
     "page": lambda w: ["1", "2"],
     "next": lambda w: ["/me", "/hr/"],
     "action": lambda w: ["survey.launched", "org.person_erased", ""],
