@@ -142,7 +142,13 @@ MY_DEPARTMENTS = NavItem("dashboards.head_home", _l("My departments"))
 TEAM_TRAINING = NavItem(  # focus plans are reached from here and from a department's results
     "dashboards.training_page",
     _l("Team training"),
-    also=("plans.index", "plans.new_plan", "plans.plan"),
+    also=(
+        "plans.index",
+        "plans.new_plan",
+        "plans.plan",
+        "plans.edit_action",
+        "plans.confirm_remove_action",
+    ),
 )
 EVERYONES = (MY_SPACE, MY_SURVEYS, MY_TRAINING)
 ACCOUNT = (NavItem("auth.change_password", _l("Change password")),)

@@ -315,6 +315,24 @@ MATRIX: dict[str, list[Call]] = {
     "plans.edit_dimensions": [
         post(lambda w: f"/plans/{w.plan}/dimensions", {**TEAM_RESULTS, "head": 200, "hr": 200})
     ],
+    # Editing an action: the page, and a post with nothing filled in shown again with its errors.
+    "plans.edit_action": [
+        get(lambda w: f"/plans/{w.plan}/actions/{w.plan_action}/edit", TEAM_RESULTS),
+        post(
+            lambda w: f"/plans/{w.plan}/actions/{w.plan_action}/edit",
+            {**TEAM_RESULTS, "head": 200, "hr": 200},
+        ),
+    ],
+    # Removing one: the confirmation page; a post without its confirmation is sent there.
+    "plans.confirm_remove_action": [
+        get(lambda w: f"/plans/{w.plan}/actions/{w.plan_action}/remove", TEAM_RESULTS)
+    ],
+    "plans.remove_action": [
+        post(
+            lambda w: f"/plans/{w.plan}/actions/{w.plan_action}/remove",
+            {**TEAM_RESULTS, "head": 302, "hr": 302},
+        )
+    ],
     "plans.plan_step": [
         post(lambda w: f"/plans/{w.plan}/share", {**TEAM_RESULTS, "head": 302, "hr": 302})
     ],

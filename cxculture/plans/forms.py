@@ -1,4 +1,5 @@
-"""Making a focus plan, adding its actions and saying where they stand."""
+"""Making a focus plan, adding, editing and removing its actions and saying where they
+stand."""
 
 from __future__ import annotations
 
@@ -51,6 +52,12 @@ class ActionForm(Form):
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
     submit = SubmitField(_l("Add the action"))
+
+
+class EditActionForm(ActionForm):
+    """An action's text, owner and due date, corrected on a page of its own."""
+
+    submit = SubmitField(_l("Save the action"))
 
 
 class StatusForm(Form):

@@ -1,7 +1,10 @@
 """Focus plans: the list (a head's departments, every department for HR), making a plan from a
-department's results, and the plan's page with its actions, sharing and closing."""
+department's results, and the plan's page with its actions, sharing and closing; an action's
+own page to correct it, and a confirmation before one is removed."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
@@ -11,12 +14,14 @@ from wtforms.fields.choices import SelectChoice
 
 from cxculture import disclosure
 from cxculture.access import roles_required
-from cxculture.models import FocusPlan, PlanAction, Role, SurveyState, utcnow
+from cxculture.hr.forms import ConfirmForm
+from cxculture.models import FocusPlan, PlanAction, Role, SurveyState, User, utcnow
 from cxculture.plans.forms import (
     NO_OWNER,
     STATUS_LABELS,
     ActionForm,
     DimensionsForm,
+    EditActionForm,
     PlanForm,
     StatusForm,
     StepForm,
@@ -29,6 +34,7 @@ from cxculture.services.plans.changes import focus_changes
 bp = Blueprint("plans", __name__)
 
 HEADS_AND_HR = (Role.DEPT_HEAD, Role.HR_ADMIN)
+_ActionFormT = TypeVar("_ActionFormT", bound=ActionForm)  # adding an action, or editing one
 
 
 @bp.app_context_processor
@@ -93,12 +99,24 @@ def _plan_or_abort(plan_id: int) -> FocusPlan:
     return plan
 
 
-def _action_form(plan: FocusPlan) -> ActionForm:
-    form = ActionForm()
+def _with_owners(form: _ActionFormT, plan: FocusPlan, kept: User | None = None) -> _ActionFormT:
+    """``form`` with the plan's owner choices; ``kept`` (an edited action's owner) stays among
+    them even after leaving the department, so it can be kept as it is."""
+    people = plans.owner_choices(plan)
+    if kept is not None and kept.id not in {person.id for person in people}:
+        people.append(kept)
     form.owner_id.choices = [SelectChoice(NO_OWNER, _("Nobody yet"))] + [
-        SelectChoice(person.id, person.name) for person in plans.owner_choices(plan)
+        SelectChoice(person.id, person.name) for person in people
     ]
     return form
+
+
+def _action_form(plan: FocusPlan) -> ActionForm:
+    return _with_owners(ActionForm(), plan)
+
+
+def _chosen_owner(form: ActionForm) -> int | None:
+    return None if form.owner_id.data in (None, NO_OWNER) else form.owner_id.data
 
 
 def _render_plan(plan: FocusPlan, form: ActionForm, dimensions_form: DimensionsForm | None = None):
@@ -136,10 +154,14 @@ def add_action(plan_id: int):
     found = _plan_or_abort(plan_id)
     form = _action_form(found)
     if form.validate_on_submit():
-        owner_id = None if form.owner_id.data in (None, NO_OWNER) else form.owner_id.data
         try:
             plans.add_action(
-                current_user, found, form.text.data, owner_id, form.due_on.data, utcnow().date()
+                current_user,
+                found,
+                form.text.data,
+                _chosen_owner(form),
+                form.due_on.data,
+                utcnow().date(),
             )
         except plans.NotYourDepartment:
             abort(403)
@@ -202,6 +224,90 @@ def update_action(plan_id: int, action_id: int):
     except plans.PlanClosed:
         return _refuse_closed(found)
     flash(_("Status saved."), "success")
+    return redirect(url_for("plans.plan", plan_id=found.id))
+
+
+@bp.route("/<int:plan_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@roles_required(*HEADS_AND_HR)
+def edit_action(plan_id: int, action_id: int):
+    """Correct an action's text, owner or due date."""
+    found = _plan_or_abort(plan_id)
+    action = _action_or_abort(found, action_id)
+    if found.is_closed:
+        return _refuse_closed(found)
+    form = _with_owners(EditActionForm(), found, kept=action.owner)
+    if not form.is_submitted():
+        form.text.data = action.text
+        form.owner_id.data = action.owner_id or NO_OWNER
+        form.due_on.data = action.due_on
+    if form.validate_on_submit():
+        try:
+            changed = plans.edit_action(
+                current_user,
+                action,
+                form.text.data,
+                _chosen_owner(form),
+                form.due_on.data,
+                utcnow().date(),
+            )
+        except plans.NotYourDepartment:
+            abort(403)
+        except plans.PlanClosed:
+            return _refuse_closed(found)
+        except plans.DueDateInPast:
+            form.due_on.errors.append(_("Choose a due date from today on."))
+        except plans.ActionError as exc:
+            if exc.args == ("owner",):
+                form.owner_id.errors.append(_("Choose an owner from the list."))
+            else:
+                form.text.errors.append(_("Write the action in at most 500 characters."))
+        else:
+            if changed:
+                flash(_("Action saved."), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("plans.plan", plan_id=found.id))
+    return render_template(
+        "plans/edit_action.html", plan=found, action=action, form=form, today=utcnow().date()
+    )
+
+
+@bp.route("/<int:plan_id>/actions/<int:action_id>/remove")
+@roles_required(*HEADS_AND_HR)
+def confirm_remove_action(plan_id: int, action_id: int):
+    """The second step of removing an action: which one, and what is kept of it."""
+    found = _plan_or_abort(plan_id)
+    action = _action_or_abort(found, action_id)
+    if found.is_closed:
+        return _refuse_closed(found)
+    return render_template(
+        "plans/confirm_remove_action.html",
+        plan=found,
+        action=action,
+        form=ConfirmForm(formdata=None, confirm="remove"),
+    )
+
+
+@bp.route("/<int:plan_id>/actions/<int:action_id>/remove", methods=["POST"])
+@roles_required(*HEADS_AND_HR)
+def remove_action(plan_id: int, action_id: int):
+    found = _plan_or_abort(plan_id)
+    action = _action_or_abort(found, action_id)
+    if found.is_closed:
+        return _refuse_closed(found)
+    if not ConfirmForm().confirms("remove"):
+        # Not confirmed (a forged form, an expired token): nothing is removed, and the person
+        # is shown what it would do.
+        return redirect(
+            url_for("plans.confirm_remove_action", plan_id=found.id, action_id=action.id)
+        )
+    try:
+        plans.remove_action(current_user, action)
+    except plans.NotYourDepartment:
+        abort(403)
+    except plans.PlanClosed:
+        return _refuse_closed(found)
+    flash(_("Action removed."), "success")
     return redirect(url_for("plans.plan", plan_id=found.id))
 
 

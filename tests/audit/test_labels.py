@@ -32,6 +32,7 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SPREAD_SOURCES = {
     ("update_person", "changed"): "_snapshot",
     ("update_person", "roles"): "_snapshot",
+    ("edit_action", "changed"): "_action_schedule",
 }
 
 

@@ -19,68 +19,14 @@ from cxculture.models import (
     OutboxMessage,
     PlanAction,
     Survey,
-    User,
     utcnow,
 )
 from cxculture.services import plans
-from cxculture.services.org import ensure_department
 from cxculture.services.plans import changes, reminders
 from cxculture.services.surveys import responses
 from tests.conftest import csrf_token
-from tests.factories import closed_release, full_answers, make_survey, make_user
-
-TEAM = "Operations/Contact Center"
-
-
-def _answered_wave(name: str, value: int, opens_in: timedelta, close: bool = True):
-    """A wave of the Contact Center's five people, all answering ``value``."""
-    survey = make_survey(name=name, departments=(TEAM,), opens_in=opens_in)
-    people = db.session.execute(
-        select(responses.Invitation).where(responses.Invitation.survey_id == survey.id)
-    ).scalars()
-    for invitation in people:
-        responses.submit_response(invitation, full_answers(survey, value), "en", utcnow())
-    if close:
-        closed_release(survey)
-    return survey
-
-
-@pytest.fixture
-def world(app, head, hr_admin, employee):
-    """The head of Operations, HR, Eva and four colleagues in the Contact Center (answered a
-    closed wave), a head of Commercial and a person in Commercial/Sales."""
-    with app.app_context():
-        for _ in range(4):
-            make_user(department=TEAM)
-        other = make_user(
-            email="other@example.test", department="Commercial", heads=("Commercial",)
-        )
-        seller = make_user(email="seller@example.test", department="Commercial/Sales")
-        wave = _answered_wave("Wave 1", 2, timedelta(days=-10))
-        return {
-            "wave": wave.id,
-            "team": ensure_department(TEAM).id,
-            "sales": ensure_department("Commercial/Sales").id,
-            "other_head": other.email,
-            "seller": seller.email,
-        }
-
-
-def _user(email: str):
-
-    return db.session.execute(select(User).where(User.email == email)).scalar_one()
-
-
-def _plan(app, actor_email: str, department_id: int, survey_id: int, dims=("listen",)) -> int:
-    with app.app_context():
-        plan = plans.create_plan(
-            _user(actor_email),
-            db.session.get(Department, department_id),
-            db.session.get(Survey, survey_id),
-            list(dims),
-            utcnow(),
-        )
-        return plan.id
+from tests.factories import closed_release, full_answers, make_survey
+from tests.plans.conftest import TEAM, answered_wave, make_plan, user_by_email
 
 
 def _new_plan_page(world, department: str = "team") -> str:
@@ -96,7 +42,7 @@ def test_a_head_makes_a_plan_for_their_department_and_adds_an_action(app, browse
     with app.app_context():
         plan = db.session.execute(select(FocusPlan)).scalar_one()
         assert plan.dimensions == ["listen", "act"]
-        owner = _user("employee@example.test").id
+        owner = user_by_email("employee@example.test").id
         plan_id = plan.id
     page = f"/plans/{plan_id}"
     due = (utcnow().date() + timedelta(days=7)).isoformat()
@@ -114,7 +60,7 @@ def test_a_head_makes_a_plan_for_their_department_and_adds_an_action(app, browse
 def test_a_department_outside_the_heads_reach_is_403(app, browser, world):
     browser.login(world["other_head"])
     assert browser.client.get(_new_plan_page(world)).status_code == 403
-    plan_id = _plan(app, "head@example.test", world["team"], world["wave"])
+    plan_id = make_plan(app, "head@example.test", world["team"], world["wave"])
     assert browser.client.get(f"/plans/{plan_id}").status_code == 403
     token_page = browser.client.get("/plans/").get_data(as_text=True)
     assert TEAM not in token_page
@@ -144,7 +90,7 @@ def test_the_service_refuses_a_head_out_of_reach(app, world):
 
     with app.app_context(), pytest.raises(plans.NotYourDepartment):
         plans.create_plan(
-            _user(world["other_head"]),
+            user_by_email(world["other_head"]),
             db.session.get(Department, world["team"]),
             db.session.get(Survey, world["wave"]),
             ["listen"],
@@ -153,7 +99,7 @@ def test_the_service_refuses_a_head_out_of_reach(app, world):
 
 
 def test_a_due_date_in_the_past_is_refused_beside_the_field(app, browser, head, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"])
+    plan_id = make_plan(app, head.email, world["team"], world["wave"])
     browser.login(head.email)
     page = f"/plans/{plan_id}"
     yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
@@ -179,7 +125,7 @@ def test_a_plan_takes_one_to_three_known_dimensions(app, browser, head, world, d
     with app.app_context():
         assert db.session.execute(select(FocusPlan)).first() is None
         with pytest.raises(plans.PlanError):
-            _plan(app, head.email, world["team"], world["wave"], dimensions)
+            make_plan(app, head.email, world["team"], world["wave"], dimensions)
 
 
 def test_a_plan_follows_a_closed_wave_only(app, head, world):
@@ -187,14 +133,14 @@ def test_a_plan_follows_a_closed_wave_only(app, head, world):
         open_wave = make_survey(name="Open", departments=(TEAM,))
         open_id = open_wave.id
     with pytest.raises(plans.PlanError):
-        _plan(app, head.email, world["team"], open_id)
+        make_plan(app, head.email, world["team"], open_id)
 
 
 def test_a_closed_plan_can_no_longer_be_changed(app, browser, head, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"])
+    plan_id = make_plan(app, head.email, world["team"], world["wave"])
     with app.app_context():
         plan = db.session.get(FocusPlan, plan_id)
-        actor = _user(head.email)
+        actor = user_by_email(head.email)
         action = plans.add_action(
             actor, plan, "Before closing", None, utcnow().date(), utcnow().date()
         )
@@ -230,11 +176,11 @@ def test_a_closed_plan_can_no_longer_be_changed(app, browser, head, world):
 def test_hr_sees_every_plan_with_its_progress_and_a_head_only_theirs(
     app, browser, head, hr_admin, world
 ):
-    team_plan = _plan(app, head.email, world["team"], world["wave"])
-    _plan(app, hr_admin.email, world["sales"], world["wave"], ("lead",))
+    team_plan = make_plan(app, head.email, world["team"], world["wave"])
+    make_plan(app, hr_admin.email, world["sales"], world["wave"], ("lead",))
     with app.app_context():
         plan = db.session.get(FocusPlan, team_plan)
-        actor = _user(head.email)
+        actor = user_by_email(head.email)
         today = utcnow().date()
         done = plans.add_action(actor, plan, "Done one", None, today, today)
         plans.update_action(actor, done, "done", utcnow())
@@ -243,11 +189,12 @@ def test_hr_sees_every_plan_with_its_progress_and_a_head_only_theirs(
         plans.add_action(actor, plan, "Open one", None, today + timedelta(days=5), today)
         db.session.commit()
         rows = {
-            row.plan.department.path: row for row in plans.plan_rows(_user(hr_admin.email), today)
+            row.plan.department.path: row
+            for row in plans.plan_rows(user_by_email(hr_admin.email), today)
         }
         assert set(rows) == {TEAM, "Commercial/Sales"}
         assert (rows[TEAM].total, rows[TEAM].done, rows[TEAM].overdue) == (3, 1, 1)
-        head_rows = plans.plan_rows(_user(head.email), today)
+        head_rows = plans.plan_rows(user_by_email(head.email), today)
         assert [row.plan.department.path for row in head_rows] == [TEAM]
     browser.login(hr_admin.email)
     html = browser.client.get("/plans/").get_data(as_text=True)
@@ -259,11 +206,11 @@ def test_hr_sees_every_plan_with_its_progress_and_a_head_only_theirs(
 def test_an_employee_sees_their_own_departments_shared_plans_only(
     app, browser, head, hr_admin, employee, world
 ):
-    shared = _plan(app, head.email, world["team"], world["wave"], ("listen",))
-    unshared = _plan(app, head.email, world["team"], world["wave"], ("lead",))
-    elsewhere = _plan(app, hr_admin.email, world["sales"], world["wave"], ("act",))
+    shared = make_plan(app, head.email, world["team"], world["wave"], ("listen",))
+    unshared = make_plan(app, head.email, world["team"], world["wave"], ("lead",))
+    elsewhere = make_plan(app, hr_admin.email, world["sales"], world["wave"], ("act",))
     with app.app_context():
-        actor = _user(hr_admin.email)
+        actor = user_by_email(hr_admin.email)
         today = utcnow().date()
         for plan_id, text in (
             (shared, "Shared action"),
@@ -274,7 +221,7 @@ def test_an_employee_sees_their_own_departments_shared_plans_only(
             plans.add_action(actor, plan, text, None, today, today)
         plans.share_plan(actor, db.session.get(FocusPlan, shared), True)
         plans.share_plan(actor, db.session.get(FocusPlan, elsewhere), True)
-        assert [p.id for p in plans.shared_plans_for(_user(employee.email))] == [shared]
+        assert [p.id for p in plans.shared_plans_for(user_by_email(employee.email))] == [shared]
     browser.login(employee.email)
     html = browser.client.get("/me").get_data(as_text=True)
     assert "Shared action" in html
@@ -284,11 +231,11 @@ def test_an_employee_sees_their_own_departments_shared_plans_only(
 
 
 def test_overdue_actions_remind_each_owner_once_a_day(app, head, employee, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"])
+    plan_id = make_plan(app, head.email, world["team"], world["wave"])
     with app.app_context():
         plan = db.session.get(FocusPlan, plan_id)
-        actor = _user(head.email)
-        eva = _user(employee.email).id
+        actor = user_by_email(head.email)
+        eva = user_by_email(employee.email).id
         today = utcnow().date()
         for text in ("First late", "Second late", "Not late", "Finished"):
             plans.add_action(actor, plan, text, eva, today, today)
@@ -315,13 +262,15 @@ def test_overdue_actions_remind_each_owner_once_a_day(app, head, employee, world
 
 
 def test_every_change_is_in_the_audit_log(app, head, employee, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"])
+    plan_id = make_plan(app, head.email, world["team"], world["wave"])
     with app.app_context():
         plan = db.session.get(FocusPlan, plan_id)
-        actor = _user(head.email)
+        actor = user_by_email(head.email)
         today = utcnow().date()
         plans.edit_plan(actor, plan, ["lead", "listen"])
-        action = plans.add_action(actor, plan, "Talk", _user(employee.email).id, today, today)
+        action = plans.add_action(
+            actor, plan, "Talk", user_by_email(employee.email).id, today, today
+        )
         plans.update_action(actor, action, "on_track", utcnow())
         plans.share_plan(actor, plan, True)
         plans.close_plan(actor, plan, utcnow())
@@ -344,7 +293,7 @@ def test_every_change_is_in_the_audit_log(app, head, employee, world):
         ]
         assert {e.actor_id for e in events} == {actor.id}
         assert events[1].details == {"dimension": ["listen", "lead"]}
-        assert events[2].details["owner"] == _user(employee.email).id
+        assert events[2].details["owner"] == user_by_email(employee.email).id
         assert events[3].details["status"] == "on_track"
         assert "Talk" not in str([e.details for e in events])  # the text stays in the plan
 
@@ -357,9 +306,9 @@ def _released(survey_id: int, dimension: str) -> float:
 
 
 def test_the_change_shows_only_once_both_waves_are_released(app, browser, head, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"], ("listen", "act"))
+    plan_id = make_plan(app, head.email, world["team"], world["wave"], ("listen", "act"))
     with app.app_context():
-        later = _answered_wave("Wave 2", 5, timedelta(days=-1), close=False)
+        later = answered_wave("Wave 2", 5, timedelta(days=-1), close=False)
         later_id = later.id
         found = changes.focus_changes(db.session.get(FocusPlan, plan_id), utcnow())
         before = {d: _released(world["wave"], d) for d in ("listen", "act")}
@@ -389,7 +338,7 @@ def test_the_change_shows_only_once_both_waves_are_released(app, browser, head, 
 
 
 def test_a_group_too_small_in_the_later_wave_shows_no_change(app, head, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"])
+    plan_id = make_plan(app, head.email, world["team"], world["wave"])
     with app.app_context():
         small = make_survey(name="Small", departments=(TEAM,), opens_in=timedelta(days=-1))
         invitations = (
@@ -409,7 +358,7 @@ def test_a_group_too_small_in_the_later_wave_shows_no_change(app, head, world):
 
 
 def test_a_head_changes_the_plans_dimensions_within_one_to_three(app, browser, head, world):
-    plan_id = _plan(app, head.email, world["team"], world["wave"])
+    plan_id = make_plan(app, head.email, world["team"], world["wave"])
     browser.login(head.email)
     page = f"/plans/{plan_id}"
     too_many = {"dimensions": ["listen", "share", "act", "lead"]}

@@ -56,6 +56,8 @@ AUDIT_LABELS = {
     "plan.closed": _l("Focus plan closed"),
     "plan.action_added": _l("Action added to a focus plan"),
     "plan.action_updated": _l("Focus plan action's status changed"),
+    "plan.action_edited": _l("Focus plan action edited"),
+    "plan.action_removed": _l("Action removed from a focus plan"),
     "api.person_saved": _l("Person saved through the API"),
     "api.person_deactivated": _l("Person deactivated through the API"),
     "api.token_created": _l("API token created"),
@@ -143,6 +145,7 @@ AUDIT_DETAIL_LABELS = {  # what the trail shows of an entry's details (others by
     "owner": _l("Owner"),
     "status": _l("Status"),
     "shared": _l("Shared with the team"),
+    "text_rewritten": _l("Text rewritten"),
     # The filters of an audit log export.
     "action": _l("Action"),
     "target_type": _l("On"),
@@ -181,4 +184,6 @@ AUDIT_MOMENT_DETAILS = frozenset({"previous", "closes_at", "expires_at", "since"
 AUDIT_ID_DETAILS = frozenset({"rule", "survey", "plan_action"})
 AUDIT_HIDDEN_DETAILS = frozenset({"merged_id"})  # kept for the export, meaningless on a page
 # Actions whose details are [before, after] pairs.
-AUDIT_CHANGE_ACTIONS = frozenset({"org.person_updated", "org.person_roles_changed"})
+AUDIT_CHANGE_ACTIONS = frozenset(
+    {"org.person_updated", "org.person_roles_changed", "plan.action_edited"}
+)

@@ -1,7 +1,8 @@
 """Focus plans: after a wave, a head (or HR) picks one to three dimensions for a department and
 writes the actions that work on them; shared plans show on the department's employees' homes.
 
-- ``editing``: creating, sharing and closing plans, adding and updating actions, who may;
+- ``editing``: creating, sharing and closing plans, adding, updating, editing and removing
+  actions, who may;
 - ``reading``: the plans a person may see with their progress, and a shared plan's readers;
 - ``changes``: each focus dimension's released score at the plan's wave and the latest later
   one (from the release layer only);
@@ -17,8 +18,10 @@ from cxculture.services.plans.editing import (
     add_action,
     close_plan,
     create_plan,
+    edit_action,
     edit_plan,
     owner_choices,
+    remove_action,
     share_plan,
     update_action,
 )
@@ -43,11 +46,13 @@ __all__ = [
     "changes",
     "close_plan",
     "create_plan",
+    "edit_action",
     "edit_plan",
     "get_plan",
     "owner_choices",
     "plan_rows",
     "reminders",
+    "remove_action",
     "share_plan",
     "shared_plans_for",
     "update_action",

@@ -1,6 +1,7 @@
 """Writing focus plans: who may (heads within their reach, HR everywhere), what is refused (a
 wave not closed, dimensions outside one to three, a due day already gone, a closed plan), and
-an audit entry for every change, in the change's own transaction."""
+an audit entry for every change, in the change's own transaction. The trail notes ids, days
+and statuses, never an action's text: that stays in the plan."""
 
 from __future__ import annotations
 
@@ -153,9 +154,12 @@ def _ancestors_and_self(department: Department) -> list[Department]:
     return found
 
 
-def _owner(plan: FocusPlan, owner_id: int | None) -> int | None:
-    if owner_id is None:
-        return None
+def _owner(plan: FocusPlan, owner_id: int | None, kept: int | None = None) -> int | None:
+    """The owner chosen, refused unless among the plan's owner choices; ``kept`` (an action's
+    owner as it stands) is accepted as it is, so an action whose owner has since left the
+    department can still have its text or date corrected."""
+    if owner_id is None or owner_id == kept:
+        return owner_id
     if owner_id not in {person.id for person in owner_choices(plan)}:
         raise ActionError("owner")
     return owner_id
@@ -222,4 +226,74 @@ def update_action(actor: User, action: PlanAction, status: str, now: datetime) -
         plan_action=action.id,
         status=status,
     )
+    db.session.commit()
+
+
+def _action_schedule(action: PlanAction) -> dict[str, object]:
+    """What the audit trail notes of an action when it is edited: who owns it and by when
+    (its text is never copied into the trail)."""
+    return {"owner": action.owner_id, "due_on": action.due_on.isoformat()}
+
+
+def edit_action(
+    actor: User,
+    action: PlanAction,
+    text: str,
+    owner_id: int | None,
+    due_on: date,
+    today: date,
+) -> bool:
+    """Correct an action's text, owner or due day; whether anything changed.
+
+    Only a due day that changes must be from today on: an overdue action keeps its day while
+    its text or owner is corrected. A new due day clears ``reminded_on``, so the owner is
+    reminded again once the new day has passed."""
+    plan = action.plan
+    _check_reach(actor, plan.department)
+    _check_open(plan)
+    is_new_day = due_on != action.due_on
+    if is_new_day and due_on < today:
+        raise DueDateInPast(due_on)
+    new_text = _text(text)
+    new_owner = _owner(plan, owner_id, kept=action.owner_id)
+    before = _action_schedule(action)
+    is_text_rewritten = new_text != action.text
+    action.text = new_text
+    action.owner_id = new_owner
+    if is_new_day:
+        action.due_on = due_on
+        action.reminded_on = None
+    after = _action_schedule(action)
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if not changed and not is_text_rewritten:
+        return False
+    audit.record(
+        actor,
+        "plan.action_edited",
+        "focus_plan",
+        plan.id,
+        plan_action=action.id,
+        text_rewritten=is_text_rewritten,
+        **changed,
+    )
+    db.session.commit()
+    return True
+
+
+def remove_action(actor: User, action: PlanAction) -> None:
+    """Remove an action written by mistake; the trail keeps its number, owner, day and status."""
+    plan = action.plan
+    _check_reach(actor, plan.department)
+    _check_open(plan)
+    audit.record(
+        actor,
+        "plan.action_removed",
+        "focus_plan",
+        plan.id,
+        plan_action=action.id,
+        owner=action.owner_id,
+        due_on=action.due_on.isoformat(),
+        status=action.status,
+    )
+    plan.actions.remove(action)  # delete-orphan: the row goes with the commit
     db.session.commit()

@@ -26,6 +26,7 @@ from cxculture.models import (
     Department,
     FocusPlan,
     Invitation,
+    PlanAction,
     PrivacyMode,
     Role,
     Survey,
@@ -173,6 +174,22 @@ def set_language(email: str, locale: str) -> None:
 
 
 Values = dict[str, object]
+
+
+def open_plan_action() -> Values:
+    """The first action of the Contact Center's current plan (``DemoData.plan`` may be the
+    closed one after the first wave, whose actions are no longer edited), inside an application
+    context."""
+    plan_id, action_id = db.session.execute(
+        select(PlanAction.plan_id, PlanAction.id)
+        .join(FocusPlan, FocusPlan.id == PlanAction.plan_id)
+        .where(FocusPlan.closed_at.is_(None))
+        .order_by(PlanAction.id)
+        .limit(1)
+    ).one()
+    return {"plan_id": plan_id, "action_id": action_id}
+
+
 # Endpoint -> the values of each address it is opened at, from the demo data and the language
 # shown. Every page with arguments is here; a page without is here when it is opened more than
 # once (the results of the reader's default department, then of one chosen by its path).
@@ -202,6 +219,8 @@ ADDRESSES: dict[str, Callable[[DemoData, str], list[Values]]] = {
     "people.person": lambda data, _: [{"user_id": data.person}],
     "plans.new_plan": lambda data, _: [{"department_id": data.department}],
     "plans.plan": lambda data, _: [{"plan_id": data.plan}],
+    "plans.edit_action": lambda *_: [open_plan_action()],
+    "plans.confirm_remove_action": lambda *_: [open_plan_action()],
     "reach.reach": lambda data, _: [{"survey_id": data.open_survey}],
     "roster.preview": lambda data, _: [{"import_id": data.roster_import}],
     "roster.confirm_apply": lambda data, _: [{"import_id": data.roster_import}],
