@@ -287,10 +287,11 @@ def _png(figure: Figure) -> bytes:
     """``figure`` drawn once on an Agg canvas and encoded as a PNG."""
     figure.set_dpi(DPI)  # charts are made at it; a bare figure (the bench's floor) too
     canvas = FigureCanvasAgg(figure)
+    pixels = io.BytesIO()
     with glyphs_the_font_lacks_as_boxes():
-        canvas.draw()
+        figure.savefig(pixels, format="rgba", dpi=DPI)
     width, height = canvas.get_width_height(physical=True)
-    return encode_png(canvas.buffer_rgba(), width, height)
+    return encode_png(pixels.getbuffer(), width, height)
 
 
 def encode_png(rgba: memoryview | bytes, width: int, height: int) -> bytes:

@@ -39,6 +39,7 @@ from cxculture.templating import DIMENSION_LABELS
 MAX_LEVEL = 20  # deeper than any department tree; a larger level is a malformed filter
 DEPARTMENT_KEY_MAX = 1000  # a department path's column size: a longer key names no department
 HEATMAP_ROWS = 60  # more departments than this read better as the table alone
+TEXT_PAGES_MAX = 100_000  # more pages of texts than any group writes; past the last, the last
 
 bp = Blueprint("dashboards", __name__)
 
@@ -193,6 +194,7 @@ def results_page():
             utcnow(),
             # Only preselects the ranking: an outcome the survey did not measure gets the default.
             outcome=request.args.get("outcome"),
+            texts_page=number_arg("texts_page", 1, 1, TEXT_PAGES_MAX),
         )
     except assignments.NotYourDepartment:
         abort(403)
@@ -211,7 +213,8 @@ def results_page():
         priority_reason=reports.priority_reason,
         fallback_sentence=reports.fallback_sentence,
         no_ranking_sentence=reports.no_ranking_sentence,
-        # Counted from the released texts only: a group whose texts are withheld gets none.
+        # Counted from the released texts only (all of them, not the page shown): a group whose
+        # texts are withheld gets none.
         themes=comment_themes(view.found, view.group.key, str(get_locale()))
         if view.statements
         else None,

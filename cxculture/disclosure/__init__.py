@@ -4,9 +4,10 @@ Pages, charts, CSV/XLSX/PDF files, the API, the thank-you page, "where to act", 
 and response rates all ask this package; none of them reads answers or computes group figures
 itself. What it offers:
 
-- ``release_of(survey, now)``: every group as released now (taking a snapshot when one is
-  due), with ``answer_distributions``, ``statements`` (free text), ``wave_change`` and
-  ``company_trend`` drawn from the same released sums;
+- ``release_of(survey, now, scope)``: every group as released now, or those of a ``Scope``
+  (taking a snapshot when one is due), with ``answer_distributions``, ``statements`` and
+  ``statements_page`` (free text), ``wave_change`` and ``company_trend`` drawn from the same
+  released sums;
 - ``response_rates(survey)`` and ``company_counts(surveys)``: invited and answered counts,
   through the same guard;
 - ``where_to_act`` and ``drivers_of``: each dimension's weight on an outcome in a group, worked
@@ -35,6 +36,7 @@ from cxculture.disclosure.personal import (
 )
 from cxculture.disclosure.release import (
     Release,
+    Scope,
     TrendPoint,
     answer_distributions,
     company_trend,
@@ -42,10 +44,13 @@ from cxculture.disclosure.release import (
     previous_wave,
     release_of,
     result_surveys,
+    scope_under,
     snapshots_taken,
     statements,
+    statements_page,
     wave_change,
 )
+from cxculture.disclosure.texts import TextPage
 
 __all__ = [
     "ActOn",
@@ -57,6 +62,8 @@ __all__ = [
     "RateRow",
     "Release",
     "ResponseRates",
+    "Scope",
+    "TextPage",
     "TrendPoint",
     "answer_distributions",
     "company_counts",
@@ -70,8 +77,10 @@ __all__ = [
     "release_of",
     "response_rates",
     "result_surveys",
+    "scope_under",
     "snapshots_taken",
     "statements",
+    "statements_page",
     "suggestions_for_invitation",
     "wave_change",
     "where_to_act",

@@ -5,18 +5,28 @@ guard: a group shows its counts only when at least the minimum number of people 
 there, and never when a hidden group's counts could be worked out from shown ones (a parent less
 its shown children). Who answered is never shown; counts follow the department people were
 invited in, so later moves change no past rate.
+
+A survey closed for longer than a submission takes to land (``publishing.SETTLING``) has
+invitations that can no longer change: nobody is invited to or answers a closed survey. Its
+counts are read once per process and kept, keyed by its dates, so reopening or extending it
+(which changes them) reads afresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from cxculture.disclosure import measures
+from cxculture.disclosure.publishing import SETTLING, closed_since
 from cxculture.extensions import db
-from cxculture.models import Invitation, Survey
+from cxculture.models import Invitation, Survey, SurveyState
 from cxculture.paths import COMPANY, ancestors
 from cxculture.scoring.releases import group_sizes, next_snapshot
 
@@ -102,11 +112,57 @@ class ResponseRates:
         return self.rows.get(key, RateRow(key, None, None))
 
 
-def response_rates(survey: Survey) -> ResponseRates:
-    """The survey's invitations and answers, per group, through the guard."""
+KEPT_SURVEYS = 32  # closed surveys whose counts are kept per process, the oldest read dropped
+
+
+class _Kept:
+    """Settled surveys' counts per path and their guarded rows, per application."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[Hashable, tuple[dict[str | None, tuple[int, int]], ResponseRates]]
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+
+def _kept() -> _Kept:
+    # One per application, so two apps in one process (tests, benchmarks) never share counts.
+    kept: _Kept = current_app.extensions.setdefault("cxculture.kept_counts", _Kept())
+    return kept
+
+
+def _is_settled(survey: Survey, now: datetime) -> bool:
+    return survey.state(now) is SurveyState.CLOSED and now >= closed_since(survey) + SETTLING
+
+
+def _counted(
+    survey: Survey, now: datetime | None
+) -> tuple[dict[str | None, tuple[int, int]], ResponseRates]:
+    """The survey's (invited, answered) per path and its guarded rates; kept for a survey that
+    is closed and settled at ``now`` (read afresh without ``now``)."""
     minimum, _text_minimum = measures.minimums(survey)
+    settled = now is not None and _is_settled(survey, now)
+    kept_as = (survey.id, survey.launched_at, survey.closes_at, survey.closed_at, minimum)
+    kept = _kept()
+    if settled:
+        with kept.lock:
+            found = kept.entries.get(kept_as)
+            if found is not None:
+                kept.entries.move_to_end(kept_as)
+                return found
     by_path = _invitation_counts([survey.id])[survey.id]
-    return ResponseRates(minimum, _guarded(by_path, minimum))
+    counted = by_path, ResponseRates(minimum, _guarded(by_path, minimum))
+    if settled:
+        with kept.lock:
+            kept.entries[kept_as] = counted
+            while len(kept.entries) > KEPT_SURVEYS:
+                kept.entries.popitem(last=False)
+    return counted
+
+
+def response_rates(survey: Survey, now: datetime | None = None) -> ResponseRates:
+    """The survey's invitations and answers, per group, through the guard (as of ``now``: a
+    survey closed and settled by then is counted once per process)."""
+    return _counted(survey, now)[1]
 
 
 def company_counts(surveys: list[Survey]) -> dict[int, RateRow]:
@@ -121,8 +177,11 @@ def company_counts(surveys: list[Survey]) -> dict[int, RateRow]:
     return found
 
 
-def invitation_groups(survey: Survey) -> set[str]:
+def invitation_groups(survey: Survey, now: datetime | None = None) -> set[str]:
     """Every group people were invited in (what results may list, answered or not)."""
+    if now is not None and _is_settled(survey, now):
+        by_path = _counted(survey, now)[0]
+        return {key for path in by_path for key in ancestors(path)}
     return {
         key
         for path in db.session.execute(

@@ -72,16 +72,18 @@ def where_to_act(release: Release, key: str, outcome: str) -> ActOn | None:
     if group.is_suppressed or outcome not in outcomes(release.survey):
         return None
     own = drivers_of(release, key, outcome)
+    refusal: Fallback | None = None
     if isinstance(own, Drivers):
-        chosen: Drivers | Fallback = own
+        chosen = own
     else:
+        refusal = own
         company = own if key == COMPANY else drivers_of(release, COMPANY, outcome)
         if not isinstance(company, Drivers):
-            return ActOn(outcome, None, own, company)
-        chosen = replace(company, fallback=own)
+            return ActOn(outcome, None, refusal, company)
+        chosen = replace(company, fallback=refusal)
     if set(group.dimensions) != set(DIMENSIONS):
-        return ActOn(outcome, None, own)  # a dimension nobody scored: nothing to weigh it by
-    return ActOn(outcome, drivers.priorities(group.dimensions, chosen), chosen.fallback)
+        return ActOn(outcome, None, refusal)  # a dimension nobody scored: nothing to weigh it by
+    return ActOn(outcome, drivers.priorities(group.dimensions, chosen), refusal)
 
 
 def drivers_of(release: Release, key: str, outcome: str) -> Drivers | Fallback:

@@ -29,16 +29,17 @@ from cxculture.scoring import releases
 SETTLING = timedelta(minutes=5)
 
 
-def snapshots_of(survey: Survey) -> list[ResultSnapshot]:
-    """The survey's snapshots, oldest first, with the groups each released."""
-    return list(
-        db.session.execute(
-            select(ResultSnapshot)
-            .where(ResultSnapshot.survey_id == survey.id)
-            .options(selectinload(ResultSnapshot.groups))
-            .order_by(ResultSnapshot.seq)
-        ).scalars()
+def snapshots_of(survey: Survey, with_groups: bool = True) -> list[ResultSnapshot]:
+    """The survey's snapshots, oldest first, with the groups each released (read with them
+    unless ``with_groups`` is false)."""
+    query = (
+        select(ResultSnapshot)
+        .where(ResultSnapshot.survey_id == survey.id)
+        .order_by(ResultSnapshot.seq)
     )
+    if with_groups:
+        query = query.options(selectinload(ResultSnapshot.groups))
+    return list(db.session.execute(query).scalars())
 
 
 def closed_since(survey: Survey) -> datetime:
@@ -77,17 +78,19 @@ def _due(survey: Survey, snapshots: list[ResultSnapshot], now: datetime) -> str 
 
 
 def ensure_published(survey: Survey, now: datetime) -> list[ResultSnapshot]:
-    """The survey's snapshots, after taking the one that is due now, if any."""
+    """The survey's snapshots, after taking the one that is due now, if any (their groups are
+    read when asked for)."""
     if survey.launched_at is None:
         return []
-    snapshots = snapshots_of(survey)
+    # Without their groups: a reader reads only the groups it shows (``release_of``).
+    snapshots = snapshots_of(survey, with_groups=False)
     kind = _due(survey, snapshots, now)
     if kind is None:
         return snapshots
     unchanged = bool(snapshots) and measures.response_counts(survey) == counts_of(snapshots[-1])
     if unchanged and (kind == "live" or snapshots[-1].is_closing):
         return snapshots  # nothing new to release, and texts already were if closing
-    return _publish(survey, snapshots, kind == "closing", now)
+    return _publish(survey, snapshots_of(survey), kind == "closing", now)
 
 
 def _publish(

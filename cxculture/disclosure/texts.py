@@ -1,18 +1,40 @@
 """What people wrote: released at closing only, for groups the release guard lets through, and
-never so that comparing this wave's texts with an earlier wave's singles out a few people."""
+never so that comparing this wave's texts with an earlier wave's singles out a few people.
+
+A closed wave's released texts never change: responses are only ever added, and none can be
+added once a survey has closed and its closing snapshot has settled. They are read once per
+process and kept (``_Kept``), keyed by everything that would change what the release layer lets
+out: the survey, the closing snapshot that released them (its id and when it was taken), the
+group and its number of responses, and whether the texts were deleted at the end of their
+retention period. Reopening a survey takes its texts out of the release (they are released for
+closed surveys only) and closing it again takes a new snapshot or keeps the same responses.
+"""
 
 from __future__ import annotations
 
-import random
+import hashlib
+import hmac
+import threading
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from flask import current_app
 from sqlalchemy import select
 
 from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import Instrument, ResultSnapshot, Survey
+
+if TYPE_CHECKING:
+    from cxculture.disclosure.release import Release
+
+PAGE_SIZE = 50  # texts shown at a time: ten thousand in one list are not read anyway
+# Texts kept per process across every group (about the statements and comments of a company of
+# 100,000 people); the group read longest ago is dropped first.
+KEPT_TEXTS = 200_000
 
 
 def _normalised(text: str) -> str:
@@ -83,21 +105,151 @@ def without_wave_differences(survey: Survey, keys: Iterable[str], minimum: int) 
     return kept
 
 
-def released_rows(survey: Survey, key: str, n: int) -> list[tuple[str, ...]] | None:
-    """The texts of the group ``key`` released with ``n`` responses, one tuple per response in
-    shuffled order; None when the responses are not those ``n`` any more."""
-    rows = measures.group_texts(survey, key)
+@dataclass
+class ReleasedTexts:
+    """A group's released texts, in the order every reader is shown them.
+
+    The order is worked out from the texts alone (a keyed hash of each), so it cannot follow
+    submission or department, nor put a comment beside its own statement, and it is the same on
+    every request and every server process: a reader paging through sees each text once.
+    ``derived`` keeps what is worked out from the texts (their themes), under the caller's key.
+    """
+
+    rows: tuple[tuple[str, ...], ...]  # one tuple per response (what themes count over)
+    texts: tuple[str, ...]
+    derived: dict[Hashable, object] = field(default_factory=dict)
+
+
+class _Kept:
+    """Released texts per group, the group read longest ago dropped first past ``budget`` texts."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[Hashable, ReleasedTexts] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> ReleasedTexts | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, entry: ReleasedTexts) -> None:
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = entry
+            self.size += len(entry.texts)
+            while self.size > self.budget and len(self.entries) > 1:
+                _key, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.texts)
+
+
+def _kept() -> _Kept:
+    # One per application, so two apps in one process (tests, benchmarks) never share texts.
+    kept: _Kept = current_app.extensions.setdefault("cxculture.released_texts", _Kept(KEPT_TEXTS))
+    return kept
+
+
+def _order_key(salt: bytes) -> Callable[[tuple[str, ...] | str], tuple[bytes, str]]:
+    def key(value: tuple[str, ...] | str) -> tuple[bytes, str]:
+        joined = "\x1f".join(value) if isinstance(value, tuple) else value
+        digest = hashlib.blake2b(joined.encode("utf-8"), key=salt, digest_size=16).digest()
+        return digest, joined  # equal texts are alike wherever they fall
+
+    return key
+
+
+def _salt(release: Release, key: str) -> bytes:
+    """A key for the order of one group's texts in one release: secret (drawn from the
+    application's secret key), so nobody can word a text to come first."""
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    label = f"released-texts:{release.survey.id}:{release.texts_snapshot_id}:{key}"
+    return hmac.new(secret, label.encode("utf-8"), hashlib.sha256).digest()
+
+
+def _read(release: Release, key: str, n: int) -> ReleasedTexts | None:
+    rows = measures.group_texts(release.survey, key)
     if len(rows) != n:
-        return None
-    return [tuple(text for text in row if text) for row in rows]
+        return None  # the responses are not those the snapshot released
+    order = _order_key(_salt(release, key))
+    kept_rows = sorted((tuple(text for text in row if text) for row in rows), key=order)
+    texts = sorted((text for row in kept_rows for text in row), key=order)
+    return ReleasedTexts(tuple(kept_rows), tuple(texts))
 
 
-def released_texts(survey: Survey, key: str, n: int) -> list[str] | None:
-    """The texts of the group ``key`` released with ``n`` responses: shuffled, without names,
-    dates or any other attribute; None when the responses are not those ``n`` any more."""
-    rows = released_rows(survey, key, n)
-    if rows is None:
+def released(release: Release, key: str) -> ReleasedTexts | None:
+    """The texts of the group ``key`` as released: None unless the release lets them out (a
+    closed survey's closing snapshot, for a group the guard chose) and the group's responses
+    are still those it released."""
+    if key not in release.text_groups or release.texts_snapshot_id is None:
         return None
-    found = [text for row in rows for text in row]
-    random.SystemRandom().shuffle(found)  # a comment must not sit beside its own statement
+    n = release.group(key).n or 0
+    survey = release.survey
+    kept_as = (
+        survey.id,
+        release.texts_snapshot_id,
+        release.latest_at,
+        key,
+        n,
+        survey.free_text_deleted_at,
+    )
+    kept = _kept()
+    found = kept.get(kept_as)
+    if found is None:
+        found = _read(release, key, n)
+        if found is None:
+            return None
+        kept.put(kept_as, found)
     return found
+
+
+def released_rows(release: Release, key: str) -> list[tuple[str, ...]] | None:
+    """The released texts of the group ``key``, one tuple per response, in released order;
+    None when they are not released."""
+    found = released(release, key)
+    return None if found is None else list(found.rows)
+
+
+def released_texts(release: Release, key: str) -> list[str] | None:
+    """The released texts of the group ``key`` in released order, without names, dates or any
+    other attribute; None when they are not released."""
+    found = released(release, key)
+    return None if found is None else list(found.texts)
+
+
+@dataclass(frozen=True)
+class TextPage:
+    """One page of a group's released texts."""
+
+    texts: tuple[str, ...]
+    number: int  # 1, 2, ...
+    pages: int
+    total: int
+
+    def __bool__(self) -> bool:
+        return self.total > 0  # nothing written, or deleted at the end of its retention
+
+    @property
+    def first(self) -> int:
+        """The place of the page's first text among all (from 1)."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.texts else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.texts) - 1 if self.texts else 0
+
+
+def page_of(release: Release, key: str, number: int) -> TextPage | None:
+    """Page ``number`` (the last one when past it) of the group's released texts; None when
+    they are not released."""
+    found = released(release, key)
+    if found is None:
+        return None
+    total = len(found.texts)
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(1, number), pages)
+    start = (number - 1) * PAGE_SIZE
+    return TextPage(found.texts[start : start + PAGE_SIZE], number, pages, total)

@@ -52,14 +52,19 @@ def comment_themes(
     """The themes of what the group ``key`` wrote, with up to ``examples`` of its released texts
     each, labelled for ``locale``; None wherever its texts are not released (the decision
     ``statements`` makes)."""
-    if key not in release.text_groups:
+    found = texts.released(release, key)
+    if found is None:
         return None
-    rows = texts.released_rows(release.survey, key, release.group(key).n or 0)
-    if rows is None:
-        return None
-    extra_themes = themes_dir()
-    names = labels(language_of(locale), extra_themes)
-    return summarise(rows, names, examples, extra_themes, lexicon_dir())
+    extra_themes, extra_words = themes_dir(), lexicon_dir()
+    language = language_of(locale)
+    # Kept beside the texts they count: a warm page neither reads nor classifies them again.
+    kept_as = ("themes", language, extra_themes, extra_words, examples)
+    summary = found.derived.get(kept_as)
+    if not isinstance(summary, CommentThemes):
+        names = labels(language, extra_themes)
+        summary = summarise(list(found.rows), names, examples, extra_themes, extra_words)
+        found.derived[kept_as] = summary
+    return summary
 
 
 def summarise(

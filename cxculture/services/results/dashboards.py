@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from cxculture import disclosure
-from cxculture.disclosure import GroupResult, RateRow, Release, TrendPoint
+from cxculture.disclosure import GroupResult, RateRow, Release, TextPage, TrendPoint
 from cxculture.extensions import db
 from cxculture.models import Department, Module, Survey, User
 from cxculture.paths import ancestors, parent_of
@@ -38,7 +38,7 @@ class HeadDashboard:
     choices: list[GroupResult]
     rates: RateRow
     items: disclosure.AnswerDistributions | None
-    statements: list[str] | None
+    statements: TextPage | None  # the page of what people wrote being read
     where_to_act: WhereToAct
     previous: Survey | None = None
     change: WaveChange | None = None
@@ -55,8 +55,11 @@ def department_results(
     departments the viewer may choose from (every one people were invited in, answered or
     not, so the list says nothing of who answered); NotYourDepartment when out of reach,
     NoDepartments when none of the viewer's departments was invited."""
-    found = disclosure.release_of(survey, now)
-    choices = found.departments(reach.reach(viewer))
+    within_reach = reach.reach(viewer)
+    # Only the groups the viewer may choose from and those above them: a head of a hundred
+    # teams reads a hundred groups, not the whole company's.
+    found = disclosure.release_of(survey, now, disclosure.scope_under(within_reach))
+    choices = found.departments(within_reach)
     if key is None:
         if not choices:
             raise NoDepartments(survey.id)
@@ -129,23 +132,30 @@ def nearest_shown(viewer: User, found: Release, key: str) -> GroupResult | None:
 
 
 def department_dashboard(
-    viewer: User, survey: Survey, key: str | None, now: datetime, outcome: str | None = None
+    viewer: User,
+    survey: Survey,
+    key: str | None,
+    now: datetime,
+    outcome: str | None = None,
+    texts_page: int = 1,
 ) -> HeadDashboard:
     """One department as released, for ``viewer``, "where to act" ranked by impact on
-    ``outcome`` (the survey's first outcome by default); NotYourDepartment when out of reach,
-    NoDepartments when none of the viewer's departments was invited."""
+    ``outcome`` (the survey's first outcome by default), with page ``texts_page`` of what its
+    people wrote; NotYourDepartment when out of reach, NoDepartments when none of the viewer's
+    departments was invited."""
     found, group, choices = department_results(viewer, survey, key, now)
     key = group.key
     items = statements = None
     act = WhereToAct()
     if not group.is_suppressed:
         items = disclosure.answer_distributions(found, key)
-        statements = disclosure.statements(found, key)
+        statements = disclosure.statements_page(found, key, texts_page)
         act = where_to_act(found, group, training.catalogue(), outcome)
     previous = disclosure.previous_wave(survey)
     change = None
     if previous is not None and not group.is_suppressed:
-        change = disclosure.wave_change(disclosure.release_of(previous, now), found, key)
+        before = disclosure.release_of(previous, now, disclosure.Scope(under=(key,)))
+        change = disclosure.wave_change(before, found, key)
     # The department as it is now; one of a past wave may have gone since.
     department = db.session.execute(
         select(Department).where(Department.path == key)
@@ -156,7 +166,7 @@ def department_dashboard(
         group,
         found.company,
         choices,
-        disclosure.response_rates(survey).get(key),
+        disclosure.response_rates(survey, now).get(key),
         items,
         statements,
         act,
@@ -230,9 +240,10 @@ def _rolled(counts: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     return {key: (first, second) for key, (first, second) in totals.items()}
 
 
-def overview_rows(survey: Survey, found: Release) -> list[OverviewRow]:
-    """The company, then every department people were invited in, in tree order."""
-    rates = disclosure.response_rates(survey)
+def overview_rows(survey: Survey, found: Release, now: datetime | None = None) -> list[OverviewRow]:
+    """The company, then every department of ``found`` (all people were invited in, unless it
+    was read for a scope), in tree order; counts as of ``now`` when given."""
+    rates = disclosure.response_rates(survey, now)
     trained = _rolled(assignments.completion_counts())
     return [
         OverviewRow(group, rates.get(group.key), *trained.get(group.key, (0, 0)))
@@ -245,9 +256,10 @@ def company_overview(
 ) -> Overview:
     """HR's view of ``survey``: departments at ``level`` (1 = top), extremes and the trend
     (every earlier wave's release: skipped when only the departments are wanted)."""
-    found = disclosure.release_of(survey, now)
-    every = overview_rows(survey, found)
-    levels = max((row.group.depth + 1 for row in every[1:]), default=0)
+    # The departments of one level only: the page and its heatmap show no other.
+    found = disclosure.release_of(survey, now, disclosure.Scope(depth=level - 1))
+    every = overview_rows(survey, found, now)
+    levels = found.levels
     rows = [row for row in every[1:] if row.group.depth + 1 == level]
     indexed = [(index, row) for row in rows if (index := row.group.index) is not None]
     ranked = [row for _, row in sorted(indexed, key=lambda pair: pair[0])]
