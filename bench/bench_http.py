@@ -36,7 +36,7 @@ from cxculture.models import Invitation, Survey, User, utcnow
 from cxculture.services import surveys
 
 ROOT = Path(__file__).resolve().parent.parent
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)" name="csrf')
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 STATEMENT = "I keep the stock right so our customers get their orders on time."
 START_TIMEOUT = 60
 

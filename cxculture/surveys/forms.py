@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
@@ -13,6 +14,7 @@ from cxculture.forms import Form
 from cxculture.models import Instrument
 from cxculture.models.surveys import TEXT_LIMIT
 from cxculture.scoring.dimensions import ADVOCACY_SCALE
+from cxculture.services.surveys.outline import QuestionnaireOutline, kept, outline_of
 from cxculture.services.surveys.responses import AnswerSet
 
 SCALE_LABELS = (
@@ -36,6 +38,9 @@ ADVOCACY_MESSAGES = {
 ADVOCACY_ANCHORS = (_l("0 means not at all likely"), _l("10 means extremely likely"))
 ITEM_FIELD = re.compile(r"^item_(\d+)$")
 SCALE_VALUES = frozenset(value for value, _label in SCALE_LABELS)
+# Shared by every form: WTForms only reads a field's choices.
+SCALE_CHOICES = tuple(SelectChoice(value, label) for value, label in SCALE_LABELS)
+ADVOCACY_CHOICES = tuple(SelectChoice(value, str(value)) for value in ADVOCACY_SCALE)
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,17 @@ class Problem:
 
 
 class AnswerFormBase(Form):
+    class Meta(Form.Meta):
+        # The application's CSRF protection checks every POST before the view runs, and the
+        # page writes its token itself: a second check here would only sign a second token.
+        csrf = False
+
     save = SubmitField(_l("Save and finish later"))
     submit = SubmitField(_l("Submit my answers"))
 
-    item_fields: list[str]
+    # Set on each class built for a questionnaire (``build_answer_form_class``).
+    item_fields: tuple[str, ...] = ()
+    known_item_fields: frozenset[str] = frozenset()
     unknown_items: list[str]
     # The 0-10 outcome question's field name, or None when the questionnaire does not ask it.
     outcome_field: str | None = None
@@ -66,14 +78,14 @@ class AnswerFormBase(Form):
     @property
     def scale_fields(self) -> list[str]:
         """Every question answered by choosing: the items, then the outcome question."""
-        return self.item_fields + ([self.outcome_field] if self.outcome_field else [])
+        return [*self.item_fields, *([self.outcome_field] if self.outcome_field else [])]
 
     def answers(self) -> AnswerSet:
         """What the person filled in, as plain data (invalid choices left out)."""
         values = {}
         for name in self.item_fields:
             data = self[name].data
-            if isinstance(data, int) and data in (value for value, _ in SCALE_LABELS):
+            if isinstance(data, int) and data in SCALE_VALUES:
                 values[int(name.removeprefix("item_"))] = data
         advocacy = None
         if self.outcome_field is not None:
@@ -133,56 +145,75 @@ class AnswerFormBase(Form):
                 self.form_errors.append(message)
 
 
-def answer_form(instrument: Instrument, locale: str, formdata=None, draft: AnswerSet | None = None):
-    """A form with one radio group per item, the role question and the comment."""
-
-    class AnswerForm(AnswerFormBase):
-        pass
-
-    names = []
-    for number, item in enumerate(instrument.items, start=1):
-        name = f"item_{item.id}"
-        names.append(name)
-        setattr(
-            AnswerForm,
-            name,
-            RadioField(
-                item.texts.get(locale) or item.texts["en"],
-                choices=[SelectChoice(value, label) for value, label in SCALE_LABELS],
-                coerce=int,
-                validators=[Optional()],
-                description=str(number),
-            ),
-        )
-    outcome = instrument.outcome_question
-    if outcome is not None:
-        AnswerForm.advocacy = RadioField(
-            outcome.get(locale) or outcome["en"],
-            choices=[SelectChoice(value, str(value)) for value in ADVOCACY_SCALE],
-            coerce=int,
-            validators=[Optional()],
-            description=str(len(names) + 1),
-        )
-    AnswerForm.role_statement = TextAreaField(
-        instrument.open_question.get(locale) or instrument.open_question["en"],
-        validators=[Length(max=TEXT_LIMIT, message=PROBLEM_MESSAGES["too_long"])],
-    )
-    AnswerForm.comment = TextAreaField(
-        instrument.comment_prompt.get(locale) or instrument.comment_prompt["en"],
-        validators=[Optional(), Length(max=TEXT_LIMIT, message=PROBLEM_MESSAGES["too_long"])],
-    )
+def answer_form(
+    instrument: Instrument,
+    locale: str,
+    formdata=None,
+    draft: AnswerSet | None = None,
+) -> AnswerFormBase:
+    """A form with one radio group per item, the outcome question where it is asked, the role
+    question and the comment, labelled in ``locale`` (English where a text is missing)."""
+    outline = outline_of(instrument)
+    form_class = answer_form_class(outline, locale)
     data: dict[str, int | str] | None = None
     if draft is not None and formdata is None:
         data = {f"item_{k}": v for k, v in draft.values.items()}
         data.update(role_statement=draft.role_statement, comment=draft.comment)
-        if outcome is not None and draft.advocacy is not None:
+        if form_class.outcome_field is not None and draft.advocacy is not None:
             data["advocacy"] = draft.advocacy
-    form = AnswerForm(formdata=formdata, data=data)
-    form.item_fields = names
-    form.outcome_field = "advocacy" if outcome is not None else None
+    form = form_class(formdata=formdata, data=data)
     posted = formdata.keys() if formdata is not None else ()
-    form.unknown_items = [key for key in posted if ITEM_FIELD.match(key) and key not in names]
+    known = form_class.known_item_fields
+    form.unknown_items = [key for key in posted if ITEM_FIELD.match(key) and key not in known]
     return form
+
+
+def answer_form_class(outline: QuestionnaireOutline, locale: str) -> type[AnswerFormBase]:
+    """The answer form's class for ``outline`` in ``locale``: built once per process for a
+    frozen questionnaire (each request only fills in an instance), afresh for an editable one.
+
+    The item and question texts are picked for ``locale`` when the class is built, hence the
+    locale in the key; the answer labels and messages stay lazy, read in the reader's language
+    whenever they are shown."""
+    key = None if outline.cache_key is None else (*outline.cache_key, locale)
+    return kept("answer_form", key, lambda: build_answer_form_class(outline, locale))
+
+
+def build_answer_form_class(outline: QuestionnaireOutline, locale: str) -> type[AnswerFormBase]:
+    """A new answer form class: one radio group per item, in the outline's order."""
+    fields: dict[str, object] = {}
+    names = []
+    for item in outline.items:
+        name = f"item_{item.id}"
+        names.append(name)
+        fields[name] = RadioField(
+            item.text_in(locale),
+            choices=SCALE_CHOICES,
+            coerce=int,
+            validators=[Optional()],
+            description=str(item.number),
+        )
+    outcome = outline.outcome_question
+    if outcome is not None:
+        fields["advocacy"] = RadioField(
+            outcome.get(locale) or outcome["en"],
+            choices=ADVOCACY_CHOICES,
+            coerce=int,
+            validators=[Optional()],
+            description=str(len(names) + 1),
+        )
+    fields["role_statement"] = TextAreaField(
+        outline.open_question.get(locale) or outline.open_question["en"],
+        validators=[Length(max=TEXT_LIMIT, message=PROBLEM_MESSAGES["too_long"])],
+    )
+    fields["comment"] = TextAreaField(
+        outline.comment_prompt.get(locale) or outline.comment_prompt["en"],
+        validators=[Optional(), Length(max=TEXT_LIMIT, message=PROBLEM_MESSAGES["too_long"])],
+    )
+    fields["item_fields"] = tuple(names)
+    fields["known_item_fields"] = frozenset(names)
+    fields["outcome_field"] = "advocacy" if outcome is not None else None
+    return cast(type[AnswerFormBase], type("AnswerForm", (AnswerFormBase,), fields))
 
 
 class CodeForm(Form):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from flask import (
     Blueprint,
@@ -75,16 +74,19 @@ def answer_page(
             flash(_("You have already submitted your answers to this survey."), "info")
         return redirect(thanks_url)
     locale = str(get_locale())
-    intro = survey_text(survey, "intro", locale, current_app.config["BABEL_DEFAULT_LOCALE"])
-    page = partial(
-        render_template,
-        "surveys/answer.html",
-        survey=survey,
-        state=state,
-        invitation=invitation,
-        can_save=can_save,
-        intro=intro,
-    )
+
+    def page(form) -> str:
+        intro = survey_text(survey, "intro", locale, current_app.config["BABEL_DEFAULT_LOCALE"])
+        return render_template(
+            "surveys/answer.html",
+            survey=survey,
+            state=state,
+            invitation=invitation,
+            can_save=can_save,
+            intro=intro,
+            form=form,
+        )
+
     if request.method == "GET":
         draft = responses.AnswerSet.from_draft(invitation.draft if can_save else None)
         return page(form=answer_form(survey.instrument, locale, draft=draft))

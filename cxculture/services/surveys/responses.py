@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import CursorResult, Table, bindparam, insert, inspect, select, update
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm.attributes import instance_state
 
 from cxculture.extensions import db
 from cxculture.lexicons import lexicon_dir
 from cxculture.models import (
     Answer,
-    Instrument,
-    InstrumentItem,
     Invitation,
     Response,
     Survey,
@@ -26,6 +28,7 @@ from cxculture.scoring import role_statement
 from cxculture.scoring.dimensions import ADVOCACY_SCALE, DIMENSIONS, SCALE
 from cxculture.scoring.scores import ItemKey, dimension_scores
 from cxculture.scoring.scores import index as orientation_index
+from cxculture.services.surveys.outline import QuestionnaireOutline, outline_of
 
 
 class NotInvited(Exception):
@@ -80,21 +83,20 @@ class AnswerSet:
         )
 
 
-def problems_with(answers: AnswerSet, instrument: Instrument) -> dict[str, str]:
+def problems_with(answers: AnswerSet, outline: QuestionnaireOutline) -> dict[str, str]:
     """Why ``answers`` cannot be submitted, by field: ``missing``, ``out_of_range``, ``unknown``,
     ``too_long``. Empty when they can."""
     problems: dict[str, str] = {}
-    items = instrument.items
-    known = {item.id for item in items}
+    known = outline.keys
     for item_id, value in answers.values.items():
         if item_id not in known:
             problems[f"item_{item_id}"] = "unknown"
         elif value not in SCALE:
             problems[f"item_{item_id}"] = "out_of_range"
-    for item in items:
+    for item in outline.items:
         if item.id not in answers.values:
             problems[f"item_{item.id}"] = "missing"
-    if instrument.outcome_question is None:
+    if outline.outcome_question is None:
         if answers.advocacy is not None:
             problems["advocacy"] = "unknown"
     elif answers.advocacy is None:
@@ -140,21 +142,38 @@ def _listing_order(row: MySurvey) -> tuple[int, float]:
     return (_STATE_ORDER[row.state], row.survey.closes_at.timestamp())  # closing soonest first
 
 
+# The statements of the answer path, built once: each request only binds its values.
+_PERSONS_INVITATION = (
+    select(Invitation)
+    .where(
+        Invitation.survey_id == bindparam("survey_id"),
+        Invitation.user_id == bindparam("user_id"),
+        Invitation.withdrawn_at.is_(None),
+    )
+    # What the answer form and a submission need, in one round trip: the survey, its
+    # questionnaire (whose items come from the per-process outline once it is frozen), and the
+    # person's department, which the response records.
+    .options(
+        joinedload(Invitation.survey).joinedload(Survey.instrument),
+        joinedload(Invitation.user).joinedload(User.department),
+    )
+)
+_INVITATIONS = cast(Table, Invitation.__table__)
+_RESPONSES = cast(Table, Response.__table__)
+_ANSWERS = cast(Table, Answer.__table__)
+# The claim: only one transaction can turn submitted_at from NULL to a time. A plain statement
+# on the table: the session's copy of the invitation is not read again in this request.
+_CLAIM = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.submitted_at.is_(None))
+    .values(submitted_at=bindparam("claimed_at"), draft=None, draft_saved_at=None)
+)
+
+
 def invitation_for(user: User, survey_id: int) -> Invitation:
     """The person's invitation to a launched survey; NotInvited otherwise (nothing revealed)."""
     invitation = db.session.execute(
-        select(Invitation)
-        .where(
-            Invitation.survey_id == survey_id,
-            Invitation.user_id == user.id,
-            Invitation.withdrawn_at.is_(None),
-        )
-        # The answer form needs the survey, its instrument and items: one round trip, not four.
-        .options(
-            joinedload(Invitation.survey)
-            .joinedload(Survey.instrument)
-            .selectinload(Instrument.items)
-        )
+        _PERSONS_INVITATION, {"survey_id": survey_id, "user_id": user.id}
     ).scalar_one_or_none()
     if invitation is None:
         raise NotInvited()
@@ -195,7 +214,8 @@ def submit_response(
     moment, gets AlreadySubmitted; a closed survey keeps the answers as a draft (unless
     ``keep_draft`` is false: answers given on a shared device are never kept unsubmitted)."""
     survey = invitation.survey
-    problems = problems_with(answers, survey.instrument)
+    outline = outline_of(survey.instrument)
+    problems = problems_with(answers, outline)
     if problems:
         raise IncompleteAnswers(problems)
     state = survey.state(now)
@@ -210,12 +230,7 @@ def submit_response(
     submitted_at = now if is_confidential else datetime.combine(now.date(), time(), UTC)
     claimed = cast(
         CursorResult[Any],
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.submitted_at.is_(None))
-            .values(submitted_at=submitted_at, draft=None, draft_saved_at=None)
-            .execution_options(synchronize_session=False)
-        ),
+        db.session.execute(_CLAIM, {"invitation_id": invitation.id, "claimed_at": submitted_at}),
     ).rowcount
     if claimed != 1:
         db.session.rollback()
@@ -224,6 +239,7 @@ def submit_response(
     user = invitation.user
     department = user.department if user is not None else None
     response = Response(
+        id=uuid.uuid4(),  # random, as the column's default; known before the insert
         survey_id=survey.id,
         invitation_id=invitation.id if is_confidential else None,
         user_id=user.id if is_confidential and user is not None else None,
@@ -235,23 +251,43 @@ def submit_response(
         submitted_on=now.date(),
         advocacy=answers.advocacy,
     )
-    score_response(response, answers.values, survey.instrument.items)
-    db.session.add(response)
-    db.session.flush()
-    db.session.execute(
-        insert(Answer),
-        [
-            {"response_id": response.id, "item_id": item_id, "value": value}
-            for item_id, value in answers.values.items()
-        ],
-    )
+    score_response(response, answers.values, outline.keys)
+    _store(response, answers.values)
     db.session.commit()
     return response
 
 
-def score_response(response: Response, values: dict[int, int], items: list[InstrumentItem]):
-    """Compute once what results add up: dimension scores, the index, the role category."""
-    keys = {item.id: ItemKey(item.dimension, item.is_reverse_keyed) for item in items}
+@cache
+def _response_columns() -> tuple[tuple[str, str], ...]:
+    """(attribute, column) of every column of a response."""
+    return tuple(
+        (attribute.key, attribute.columns[0].key) for attribute in inspect(Response).column_attrs
+    )
+
+
+def _store(response: Response, values: dict[int, int]) -> None:
+    """Insert the response and its answers as two plain statements in the claim's transaction,
+    then let the session hold the response as the stored row it now is (for callers that read
+    or change it), without the unit of work's bookkeeping for rows nobody reads back here."""
+    given = instance_state(response).dict
+    db.session.execute(
+        insert(_RESPONSES),
+        {column: given[key] for key, column in _response_columns() if key in given},
+    )
+    db.session.execute(
+        insert(_ANSWERS),
+        [
+            {"response_id": response.id, "item_id": item_id, "value": value}
+            for item_id, value in values.items()
+        ],
+    )
+    make_transient_to_detached(response)
+    db.session.add(response)
+
+
+def score_response(response: Response, values: dict[int, int], keys: Mapping[int, ItemKey]):
+    """Compute once what results add up: dimension scores, the index, the role category.
+    ``keys`` gives each item's dimension and direction (``QuestionnaireOutline.keys``)."""
     scores = dimension_scores(values, keys)
     for dimension in DIMENSIONS:
         setattr(response, score_column(dimension), scores.get(dimension))
@@ -270,7 +306,7 @@ def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:
         ids = ids.where(Response.survey_id == survey_id)
     all_ids = list(db.session.execute(ids).scalars())
     changed = 0
-    items_of: dict[int, list[InstrumentItem]] = {}
+    keys_of: dict[int, Mapping[int, ItemKey]] = {}
     for start in range(0, len(all_ids), batch):
         chunk = db.session.execute(
             select(Response)
@@ -278,12 +314,12 @@ def rescore(survey_id: int | None = None, batch: int = 500) -> tuple[int, int]:
             .options(selectinload(Response.answers))
         ).scalars()
         for response in chunk:
-            if response.survey_id not in items_of:
+            if response.survey_id not in keys_of:
                 survey = db.session.get_one(Survey, response.survey_id)
-                items_of[response.survey_id] = survey.instrument.items
+                keys_of[response.survey_id] = outline_of(survey.instrument).keys
             before = response.role_category
             values = {answer.item_id: answer.value for answer in response.answers}
-            score_response(response, values, items_of[response.survey_id])
+            score_response(response, values, keys_of[response.survey_id])
             changed += before != response.role_category
         db.session.commit()
     return changed, len(all_ids)
