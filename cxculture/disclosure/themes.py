@@ -9,6 +9,7 @@ few people wrote as surely as their texts.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,10 @@ class CommentThemes:
     not_classified: int  # in a language the themes do not cover, or too short to tell
 
 
+def _content_order(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
 def comment_themes(
     release: Release, key: str, locale: str | None, examples: int = EXAMPLES
 ) -> CommentThemes | None:
@@ -76,7 +81,7 @@ def summarise(
 ) -> CommentThemes:
     """Counts and examples per theme over ``rows`` (the texts of one response each)."""
     counts: dict[str, Counter[int]] = {}
-    shown: dict[str, list[str]] = {}
+    named: dict[str, list[str]] = {}
     total = without_theme = not_classified = 0
     for row in rows:
         for text in row:
@@ -88,11 +93,12 @@ def summarise(
                 without_theme += 1
             for item in found.found:
                 counts.setdefault(item.theme, Counter())[item.sentiment] += 1
-                chosen = shown.setdefault(item.theme, [])
-                # Never two texts of one response under a theme: its statement and its comment
-                # side by side would say they were written by the same person.
-                if len(chosen) < examples and not set(chosen) & set(row):
-                    chosen.append(text)
+                named.setdefault(item.theme, []).append(text)
+    # Examples are picked in an order given by the texts alone, never by who wrote them: picking
+    # by response (or skipping a response's second text) would tell which texts one person wrote.
+    shown = {
+        theme: sorted(set(found), key=_content_order)[:examples] for theme, found in named.items()
+    }
     order = list(names)
     themes = [
         ThemeCount(
