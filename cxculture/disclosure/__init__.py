@@ -50,7 +50,7 @@ from cxculture.disclosure.release import (
     statements_page,
     wave_change,
 )
-from cxculture.disclosure.texts import TextPage
+from cxculture.disclosure.texts import TextPage, keep_text_fingerprints
 
 __all__ = [
     "ActOn",
@@ -70,6 +70,7 @@ __all__ = [
     "company_trend",
     "default_survey",
     "drivers_of",
+    "keep_text_fingerprints",
     "my_suggestions",
     "outcomes",
     "personal_profile",

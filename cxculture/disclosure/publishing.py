@@ -116,6 +116,8 @@ def _publish(
         path_counts=sorted(counts.items(), key=lambda pair: (pair[0] is not None, pair[0] or "")),
         text_groups=sorted(shown_texts),
     )
+    if shown_texts:
+        texts.fingerprint_released(survey, snapshot)
     for key in sorted(chosen.numbers):
         sums, items = measured.group(key)
         snapshot.groups.append(

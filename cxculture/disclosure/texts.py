@@ -41,12 +41,33 @@ def _normalised(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _texts(rows: Iterable[tuple[str | None, str | None]]) -> list[tuple[str, ...]]:
-    """Each response's texts, normalised (what a reader would match across waves)."""
-    return [tuple(_normalised(text) for text in row if text) for row in rows]
+# A fingerprint set carries this check of the key it was made with: after the key changes its
+# fingerprints match nothing, and a wave compared with them would look entirely new.
+_KEY_CHECK = b"cxculture text fingerprints"
+
+Fingerprints = list[tuple[str, ...]]  # one tuple per response, of its texts' fingerprints
 
 
-def _changed(mine: list[tuple[str, ...]], theirs: list[tuple[str, ...]]) -> int:
+def _fingerprint(key: bytes, text: str) -> str:
+    return hmac.new(key, b"text\0" + _normalised(text).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _key() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def _key_check() -> str:
+    return hmac.new(_key(), _KEY_CHECK, hashlib.sha256).hexdigest()[:16]
+
+
+def fingerprints(rows: Iterable[tuple[str | None, str | None]]) -> Fingerprints:
+    """Each response's texts as keyed fingerprints of their normalised words (what a reader
+    would match across waves), sorted, so they keep neither the texts nor any order."""
+    key = _key()
+    return sorted(tuple(sorted(_fingerprint(key, text) for text in row if text)) for row in rows)
+
+
+def _changed(mine: Fingerprints, theirs: Fingerprints) -> int:
     """How many of ``mine`` wrote something ``theirs`` did not (as a multiset of texts)."""
     available = Counter(text for row in theirs for text in row)
     changed = 0
@@ -61,9 +82,43 @@ def _changed(mine: list[tuple[str, ...]], theirs: list[tuple[str, ...]]) -> int:
     return changed
 
 
-def _earlier_wave_texts(survey: Survey, key: str) -> list[tuple[str, ...]] | None:
-    """The texts of ``key`` as the newest earlier wave of the questionnaire released them."""
-    earlier = db.session.execute(
+def kept_fingerprints(snapshot: ResultSnapshot) -> dict[str, Fingerprints]:
+    """The fingerprints a snapshot keeps of the texts it released, by group; empty when it
+    keeps none or they were made with another key."""
+    stored = snapshot.text_fingerprints or {}
+    if stored.get("check") != _key_check():
+        return {}
+    return {key: [tuple(row) for row in rows] for key, rows in stored.get("groups", {}).items()}
+
+
+def fingerprint_released(survey: Survey, snapshot: ResultSnapshot) -> None:
+    """Keep on ``snapshot`` the fingerprints of every group's texts it released (the caller
+    commits): from then on a later wave is compared with them even after the texts are deleted.
+    """
+    snapshot.text_fingerprints = {
+        "check": _key_check(),
+        "groups": {
+            key: [list(row) for row in fingerprints(measures.group_texts(survey, key))]
+            for key in snapshot.text_groups or ()
+        },
+    }
+
+
+def keep_text_fingerprints(survey: Survey) -> None:
+    """Before a survey's texts are deleted: fingerprint whatever its closing snapshots released
+    without fingerprints of the current key (releases made before fingerprints were kept)."""
+    for snapshot in db.session.execute(
+        select(ResultSnapshot).where(
+            ResultSnapshot.survey_id == survey.id, ResultSnapshot.is_closing.is_(True)
+        )
+    ).scalars():
+        if snapshot.text_groups and not kept_fingerprints(snapshot):
+            fingerprint_released(survey, snapshot)
+
+
+def _earlier_waves(survey: Survey) -> list[tuple[Survey, ResultSnapshot]]:
+    """Every earlier launched wave of the questionnaire with its last closing snapshot."""
+    waves = db.session.execute(
         select(Survey)
         .join(Instrument, Instrument.id == Survey.instrument_id)
         .where(
@@ -71,34 +126,62 @@ def _earlier_wave_texts(survey: Survey, key: str) -> list[tuple[str, ...]] | Non
             Survey.id != survey.id,
             Survey.launched_at.is_not(None),
             Survey.opens_at < survey.opens_at,
-            Survey.free_text_deleted_at.is_(None),
         )
         .order_by(Survey.opens_at.desc())
     ).scalars()
-    for wave in earlier:
+    found = []
+    for wave in waves:
         last = db.session.execute(
             select(ResultSnapshot)
             .where(ResultSnapshot.survey_id == wave.id, ResultSnapshot.is_closing.is_(True))
             .order_by(ResultSnapshot.seq.desc())
             .limit(1)
         ).scalar_one_or_none()
-        if last is not None and key in (last.text_groups or ()):
-            return _texts(measures.group_texts(wave, key))
-    return None
+        if last is not None and last.text_groups:
+            found.append((wave, last))
+    return found
+
+
+def _earlier_texts(
+    earlier: list[tuple[Survey, ResultSnapshot]], key: str
+) -> list[Fingerprints | None]:
+    """The group's released texts in each earlier wave that released them, as fingerprints;
+    None for a wave whose texts were deleted without fingerprints kept (they cannot be compared
+    with any more, though a reader may have kept them)."""
+    found: list[Fingerprints | None] = []
+    for wave, snapshot in earlier:
+        if key not in snapshot.text_groups:
+            continue
+        kept = kept_fingerprints(snapshot).get(key)
+        if kept is not None:
+            found.append(kept)
+        elif wave.free_text_deleted_at is None:
+            found.append(fingerprints(measures.group_texts(wave, key)))
+        else:
+            found.append(None)
+    return found
 
 
 def without_wave_differences(survey: Survey, keys: Iterable[str], minimum: int) -> set[str]:
-    """``keys`` less the groups whose texts, set beside the same group's texts in the previous
-    wave, would show that only a few people wrote something new, or stopped writing something:
-    many people write the same words twice, and what changed is then the newcomers' or
-    leavers' own."""
+    """``keys`` less the groups whose texts, set beside the same group's texts in any earlier
+    wave that released them, would show that only a few people wrote something new, or stopped
+    writing something: many people write the same words twice, and what changed is then the
+    newcomers' or leavers' own. Earlier texts deleted at the end of their retention are compared
+    through the fingerprints kept of them (a reader may have kept the texts); where none were
+    kept, the group's texts stay hidden."""
+    earlier = _earlier_waves(survey)
     kept = set()
     for key in keys:
-        before = _earlier_wave_texts(survey, key)
-        if before is not None:
-            now = _texts(measures.group_texts(survey, key))
+        before = _earlier_texts(earlier, key)
+        if before:
+            if any(wave is None for wave in before):
+                continue
+            now = fingerprints(measures.group_texts(survey, key))
             if any(
-                0 < changed < minimum for changed in (_changed(now, before), _changed(before, now))
+                0 < changed < minimum
+                for wave in before
+                if wave is not None
+                for changed in (_changed(now, wave), _changed(wave, now))
             ):
                 continue
         kept.add(key)

@@ -343,6 +343,9 @@ class ResultSnapshot(Base):
     # [[path or null, responses], ...]: cumulative counts per exact path at ``taken_at``.
     path_counts: Mapped[list] = mapped_column(JSON)
     text_groups: Mapped[list] = mapped_column(JSON, default=list)
+    # Keyed fingerprints of the texts released per group (``disclosure.texts``): what a later
+    # wave is compared with once these texts are deleted at the end of their retention.
+    text_fingerprints: Mapped[dict | None] = mapped_column(JSON)
 
     groups: Mapped[list[ReleasedGroup]] = relationship(
         back_populates="snapshot", cascade="all, delete-orphan"

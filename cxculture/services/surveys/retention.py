@@ -16,6 +16,7 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import CursorResult, func, or_, select, update
 
+from cxculture import disclosure
 from cxculture.extensions import db
 from cxculture.models import Invitation, Response, Survey, SurveyState, User
 from cxculture.services import audit
@@ -84,6 +85,9 @@ def _check(survey: Survey, now: datetime) -> None:
 
 def _delete(survey: Survey, actor: User | None, now: datetime) -> int:
     """Delete the text (the caller commits); returns how many responses held some."""
+    # A reader may have kept the released texts: later waves are still compared with them,
+    # through fingerprints (kept at release since they exist; made now for older releases).
+    disclosure.keep_text_fingerprints(survey)
     has_text = or_(Response.role_statement.is_not(None), Response.comment.is_not(None))
     responses = db.session.execute(
         select(func.count(Response.id)).where(Response.survey_id == survey.id, has_text)
