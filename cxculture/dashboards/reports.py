@@ -324,6 +324,10 @@ def fallback_sentence(fallback: Fallback) -> str:
             "Weights come from the results released at closing, and this group's figures are "
             "not those."
         ),
+        Unavailable.INCOMPLETE_ANSWERS: _(
+            "Weights come only from groups where every answer is complete, and some of this "
+            "group's are not."
+        ),
     }
     return (
         reasons[fallback.reason]
@@ -345,6 +349,8 @@ def no_ranking_sentence(act: ActOn) -> str:
             "dimensions.",
             minimum=refusal.minimum,
         )
+    if refusal.reason is Unavailable.INCOMPLETE_ANSWERS:
+        return _("Some of the company's answers are incomplete, so the dimensions are not weighed.")
     return _("The company's answers do not vary enough to weigh the dimensions.")
 
 

@@ -101,6 +101,8 @@ def drivers_of(release: Release, key: str, outcome: str) -> Drivers | Fallback:
         # Released before closing, or answers erased since: these are not the released people.
         return Fallback(Unavailable.NOT_RELEASED_AT_CLOSING, group.n or 0)
     found = _weigh(rows, outcome)
+    if isinstance(found, Drivers) and found.weights.dropped:
+        found = Fallback(Unavailable.INCOMPLETE_ANSWERS, group.n or 0)
     try:
         with db.session.begin_nested():
             db.session.add(

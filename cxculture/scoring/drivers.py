@@ -49,6 +49,9 @@ class Unavailable(StrEnum):
     # The group's figures do not come from the release taken at closing (they are an earlier
     # snapshot's), or its answers changed since: the weights would describe other people.
     NOT_RELEASED_AT_CLOSING = "not_released_at_closing"
+    # Some answers lack a dimension score or the outcome: weights from the complete ones alone
+    # would describe a subset of the released responses, which the release guard never checked.
+    INCOMPLETE_ANSWERS = "incomplete_answers"
 
 
 class DriversUnavailable(ValueError):

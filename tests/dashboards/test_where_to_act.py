@@ -269,3 +269,17 @@ def test_a_first_version_wave_reports_no_advocacy(app, head):
     with app.app_context():
         survey_id = _advocacy_wave({BIG: [0] * 6}, outcome=False).id
     assert "Customer advocacy:" not in _page(app, head, survey_id, BIG)
+
+
+def test_weights_come_only_from_groups_whose_every_answer_is_complete(ctx):
+    # Every question is required today; should an answer ever lack the outcome, weights from the
+    # complete ones would describe a subset the release guard never checked.
+    survey = _wave({BIG: 40, SMALL: 12})
+    one = db.session.execute(
+        select(Response).where(Response.department_path == BIG).limit(1)
+    ).scalar_one()
+    one.advocacy = None
+    db.session.commit()
+    refused = disclosure.drivers_of(_release(survey), BIG, ADVOCACY)
+    assert refused.reason is Unavailable.INCOMPLETE_ANSWERS
+    assert refused.respondents == 40
