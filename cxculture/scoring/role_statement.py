@@ -44,7 +44,13 @@ CLAUSE_END = re.compile(r"[,:()\u2013\u2014-]\s")
 POSSESSIVE = re.compile(r"'s?$")
 RELATIVE_PRONOUNS = frozenset({"that", "who", "whom", "que", "quem", "quien", "quienes"})
 GENITIVES = frozenset({"of", "de", "do", "da", "dos", "das", "del"})
-WORD_LISTS = frozenset({"stopwords", "coordination"})  # looked up as sets, never searched
+WORD_LISTS = frozenset({"stopwords", "coordination", "nobody"})  # looked up as sets, never searched
+# Places that open a clause about what customers do with the person's work: "the app where
+# customers pay", "a web donde los clientes reservan".
+WHERE_WORDS = frozenset({"where", "onde", "donde"})
+FOR_WORDS = frozenset({"para", "pra", "pros", "pras"})
+WHO_WORDS = frozenset({"who", "quem", "quien", "quienes"})
+COPULAS = frozenset({"is", "are", "e", "sao", "es", "son"})
 PLACE_PREPOSITIONS = frozenset(
     {"in", "at", "inside", "within", "em", "na", "no", "nas", "nos", "numa", "num", "en", "dentro"}
 )
@@ -229,6 +235,11 @@ class _Reading:
         for kind in lex.phrases:
             if kind not in WORD_LISTS:
                 self.found[kind] = lex.find(kind, self.tokens)
+        # Things named like people ("cajeros automáticos", "caixa multibanco") are neither
+        # colleagues nor customers.
+        things = {i for m in self.found["thing"] for i in range(m.first, m.last)}
+        for kind in ("customer", "internal", "staff"):
+            self.found[kind] = [m for m in self.found[kind] if m.first not in things]
         # Staff words ("employees", "colegas") are colleagues that need no cue to be served.
         self.found["internal"] = sorted(
             self.found["internal"] + self.found["staff"], key=lambda m: m.first
@@ -246,6 +257,17 @@ class _Reading:
         self.breaks = {m.first for m in self.found["clause_break"]}
         # Colleagues a customer is handed off to ("guests are reception's job") are not served.
         self.handed_to: set[int] = set()
+        # "Ninguém sai da minha mesa sem o problema resolvido": "nobody", turned into a yes by a
+        # later "without", names the people served even with no customer word.
+        people = self.found["customer"] + self.found["internal"] + self.found["internal_customer"]
+        nobody = lex.words("nobody")
+        for negation in self.found["negation"]:
+            phrase = " ".join(t.text for t in self.tokens[negation.first : negation.last])
+            if phrase not in nobody or not self.cancelled(negation):
+                continue
+            if not any(self.same_clause(negation.first, m.first) for m in people):
+                self.found["customer"].append(_Match("customer", negation.first, negation.last))
+        self.found["customer"].sort(key=lambda m: m.first)
 
     def _made_internal(self, mention: _Match) -> bool:
         """ "my clients are internal", "clientes internos": an internal word close by."""
@@ -287,6 +309,12 @@ class _Reading:
         professor": a later "without" or "lack" in the clause turns the negation into a yes."""
         if any(m.first == negation.first for m in self.found["privative"]):
             return False  # "sem contacto com clientes, sem chefe": two denials, not a yes
+        # "para que nenhum passageiro fique à espera": the denial is the outcome the work is
+        # for, so the customer is still the one served.
+        if any(
+            purpose.first <= negation.first <= purpose.last + 1 for purpose in self.found["purpose"]
+        ):
+            return True
         return any(
             privative.first >= negation.last and self.same_clause(negation.first, privative.first)
             for privative in self.found["privative"]
@@ -309,6 +337,23 @@ class _Reading:
                     negation.first, own.first
                 ):
                     return negation
+        # "Quem fala com os clientes é o pessoal da loja": a sentence that opens with "who"
+        # and ends on a colleague hands the customer to them.
+        opener = self.sentence_opener(mention)
+        if opener is not None:
+            for colleague in self.found["internal"]:
+                gap = [t.text for t in self.tokens[mention.last : colleague.first]]
+                if (
+                    1 <= len(gap) <= 3
+                    and gap[0] in COPULAS
+                    and self.same_sentence(mention, colleague)
+                ):
+                    self.handed_to |= {
+                        c.first
+                        for c in self.found["internal"]
+                        if c.first >= colleague.first and self.same_clause(colleague.first, c.first)
+                    }
+                    return opener
         for handoff in self.found["handoff"]:
             if handoff.first < mention.last or not self.same_sentence(mention, handoff):
                 continue
@@ -325,6 +370,16 @@ class _Reading:
             if any(m.first == colleague.last for m in self.found["handoff_after"]):
                 self.handed_to.add(colleague.first)
                 return colleague  # "talking to guests is reception's job"
+        return None
+
+    def sentence_opener(self, mention: _Match) -> _Match | None:
+        """The "who" that opens the customer's sentence, a few words before it."""
+        sentence = self.tokens[mention.first].sentence
+        for index in range(max(0, mention.first - 4), mention.first):
+            token = self.tokens[index]
+            starts = index == 0 or self.tokens[index - 1].sentence != sentence
+            if token.text in WHO_WORDS and token.sentence == sentence and starts:
+                return _Match("handoff", index, index + 1)
         return None
 
     def unmet(self, mention: _Match) -> _Match | None:
@@ -380,11 +435,51 @@ class _Reading:
                 return colleague  # "the agents who serve customers", "staff help customers"
             if self.uses_the_work(colleague):
                 return colleague  # "the materials that the tutors use with the students"
+        # "para os clientes encontrarem tudo": a Portuguese personal infinitive after "para"
+        # makes the customer the one the work is for.
+        if mention.last < len(self.tokens):
+            after = self.tokens[mention.last].text
+            for index in range(max(0, mention.first - 2), mention.first):
+                if (
+                    self.tokens[index].text in FOR_WORDS
+                    and after.endswith("rem")
+                    and len(after) > 5
+                ):
+                    return _Match("purpose", index, index + 1)
+        # "the app that customers use", "la web donde los clientes reservan": the customer uses
+        # what the person makes.
+        used = self.uses_what_is_made(mention)
+        if used is not None:
+            return used
         # "the policyholders (that) they look after": others serve this customer.
         for others in self.found["others"]:
             gap = [t.text for t in self.tokens[mention.last : others.first]]
             if gap == [] or (len(gap) == 1 and gap[0] in RELATIVE_PRONOUNS):
                 return others
+        return None
+
+    def uses_what_is_made(self, mention: _Match) -> _Match | None:
+        """A relative word just before the customer and a "use" verb just after it."""
+        before = {t.text for t in self.tokens[max(0, mention.first - 3) : mention.first]}
+        before_words = RELATIVE_PRONOUNS | WHERE_WORDS
+        # After "que" only a verb of use counts: "garanto que o cliente recebe" is direct.
+        if before & WHERE_WORDS:
+            verbs = self.found["customer_uses"] + self.found["customer_does"]
+        elif before & RELATIVE_PRONOUNS:
+            verbs = self.found["customer_uses"]
+        else:
+            return None
+        for verb in verbs:
+            if 0 <= verb.first - mention.last <= 1 and self.same_clause(mention.first, verb.first):
+                return verb
+            # "la app que usan los pasajeros": the verb comes first.
+            verb_first = 0 <= mention.first - verb.last <= 2 and verb.first > 0
+            if (
+                verb_first
+                and self.same_clause(verb.first, mention.first)
+                and self.tokens[verb.first - 1].text in before_words
+            ):
+                return verb
         return None
 
     def uses_the_work(self, colleague: _Match) -> bool:
@@ -417,6 +512,9 @@ class _Reading:
         later = [m for m in self.found["purpose"] + self.found["internal"] if m.first > contrast]
         return min(later, key=lambda m: m.first) if later and self.found["purpose"] else None
 
+    def after_genitive(self, match: _Match) -> bool:
+        return match.first > 0 and self.tokens[match.first - 1].text in GENITIVES
+
     def is_a_place(self, match: _Match) -> bool:
         """ "in the store", "na loja", "o chat da loja": where the person works, not whom they
         serve."""
@@ -427,9 +525,12 @@ class _Reading:
         for match in self.found["internal_customer"]:
             if self.negation_before(match) is None:
                 return match
+        organisations = {m.first for m in self.found["organisation"]}
         for colleague in self.found["internal"]:
             if self.negation_before(colleague) is not None or colleague.first in self.handed_to:
                 continue
+            if colleague.first in organisations and self.after_genitive(colleague):
+                continue  # "a política da empresa" names whose rules, not whom they serve
             for cue in self.found["beneficiary_cue"]:
                 distance = colleague.first - cue.last
                 if 0 <= distance <= CUE_REACH and self.same_clause(cue.first, colleague.first):
@@ -442,6 +543,8 @@ class _Reading:
                 return colleague
         # "payroll for all the staff", "as dúvidas dos trabalhadores": staff need no cue.
         for staff in self.found["staff"]:
+            if staff.first in self.handed_to:
+                continue
             if self.negation_before(staff) is None and not self.is_own_role(staff):
                 return staff
         return None

@@ -15,10 +15,13 @@ LABELLED_SETS = ("role_statements.yaml", "role_statements_holdout.yaml")
 MINIMUM_MACRO_F1 = 0.85
 BLIND_SET = "role_statements_blind.yaml"
 # The held-out third of the blind set was never read while the rules were changed. Floors are the
-# figures measured once at the end (en 0.92, pt 0.73, es 0.83) less 0.03, so that a change
-# that loses ground on answers the rules were not tuned to fails, without pretending to 0.90.
-BLIND_HELDOUT_FLOOR = {"en": 0.88, "pt": 0.69, "es": 0.80}
+# figures measured once at the end of the latest round of tuning (en 0.92, pt 0.78, es 0.87) less
+# 0.03, so that a change that loses ground on answers the rules were not tuned to fails, without
+# pretending to 0.90.
+BLIND_HELDOUT_FLOOR = {"en": 0.88, "pt": 0.75, "es": 0.84}
 BLIND_TUNE_FLOOR = 0.95
+# A fourth set, Portuguese and Spanish only, written blind like the third; all of it is for tuning.
+BLIND2_SET = "role_statements_blind2.yaml"
 DIRECT, INDIRECT, INTERNAL, NO_LINE = CATEGORIES
 
 
@@ -342,4 +345,64 @@ def test_rule_keeping_names_a_beneficiary_only_when_there_is_one(text, lang, cat
     ],
 )
 def test_colleagues_and_own_job_titles_are_told_apart(text, lang, category):
+    assert classify(text, lang).category == category
+
+
+@pytest.mark.parametrize("lang", ["pt", "es"])
+def test_the_fourth_set_has_fifteen_tuning_answers_per_category(lang):
+    statements = _labelled(BLIND2_SET)[lang]
+    assert {item["split"] for item in statements} == {"tune"}
+    assert Counter(item["category"] for item in statements) == dict.fromkeys(CATEGORIES, 15)
+
+
+@pytest.mark.parametrize("lang", ["pt", "es"])
+def test_tuning_answers_of_the_fourth_set_stay_right(lang, capsys):
+    statements = _labelled(BLIND2_SET)[lang]
+    pairs = [(item["category"], classify(item["text"], lang).category) for item in statements]
+    accuracy, macro_f1 = _scores(pairs)
+    with capsys.disabled():
+        print(
+            f"\n{BLIND2_SET} [{lang}] n={len(pairs)} "
+            f"accuracy={accuracy:.2f} macro-F1={macro_f1:.2f}"
+        )
+    assert macro_f1 >= BLIND_TUNE_FLOOR
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        # "Not that I don't": two negations that cancel.
+        ("Não é que eu não atenda clientes, atendo todos os dias.", "pt", DIRECT),
+        ("No es que no vea clientes: los veo cada mañana.", "es", DIRECT),
+        # "Nobody ... without": people served with no customer word.
+        ("Ninguém sai do meu balcão sem resposta.", "pt", DIRECT),
+        ("Nadie cuelga sin su número de incidencia.", "es", DIRECT),
+        # A denial that is the outcome the work is for.
+        ("Ajusto os horários para que nenhum aluno espere pelo autocarro.", "pt", INDIRECT),
+        # The customer uses what the person makes.
+        ("Mantenho o portal que os utentes usam para marcar consultas.", "pt", INDIRECT),
+        ("Desarrollo la app que usan los viajeros para comprar billetes.", "es", INDIRECT),
+        ("Mantengo la web donde los socios pagan la cuota.", "es", INDIRECT),
+        ("Garanto que cada cliente recebe a sua encomenda em mão.", "pt", DIRECT),
+        # Portuguese personal infinitive after "para".
+        ("Arrumo a loja para os clientes encontrarem tudo.", "pt", INDIRECT),
+        ("Ligo para os clientes que pediram orçamento.", "pt", DIRECT),
+        # Customers arrive after the work is done, or depend on it.
+        ("Arrumo as salas antes que cheguem os alunos.", "pt", INDIRECT),
+        ("Preparo las mesas antes de que lleguen los comensales.", "es", INDIRECT),
+        ("Nunca veo a los pacientes, pero dependen de mi trabajo.", "es", INDIRECT),
+        # Handed to a colleague in a sentence that opens with "who".
+        ("Quem fala com os clientes é a equipa da loja; eu faço as contas.", "pt", NO_LINE),
+        ("A los huéspedes los atiende recepción; yo plancho.", "es", NO_LINE),
+        # Things named like people, and the organisation as the owner of the rules.
+        ("Reponho o dinheiro dos caixas eletrónicos.", "pt", NO_LINE),
+        ("Recargo los cajeros automáticos de la zona.", "es", NO_LINE),
+        ("Confirmo que los gastos cumplen la política de la empresa.", "es", NO_LINE),
+        # Colleagues who call, and colleagues named as the people the work is about.
+        ("Arreglo las impresoras cuando los administrativos me llaman.", "es", INTERNAL),
+        ("Tiro as dúvidas das outras áreas sobre impostos.", "pt", INTERNAL),
+        ("Gestiono las altas del personal nuevo.", "es", INTERNAL),
+    ],
+)
+def test_portuguese_and_spanish_phrasings_of_the_fourth_set(text, lang, category):
     assert classify(text, lang).category == category
