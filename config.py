@@ -101,7 +101,11 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             env.get("DATABASE_URL") or self.default_database_url()
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A server database's connections can drop while pooled (a restart, a proxy's idle
+        # timeout): each is checked as it leaves the pool. SQLite's file has nothing to drop.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        }
         self.SECRET_KEY = env.get("SECRET_KEY") or self.fallback_secret_key()
 
         # Anonymity thresholds: no group numbers below the first, no free text below the second.

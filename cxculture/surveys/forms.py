@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from cxculture.characters import has_forbidden_characters
 from cxculture.forms import Form
 from cxculture.models import Instrument
 from cxculture.models.surveys import TEXT_LIMIT
@@ -166,6 +167,68 @@ def answer_form(
     known = form_class.known_item_fields
     form.unknown_items = [key for key in posted if ITEM_FIELD.match(key) and key not in known]
     return form
+
+
+def posted_answer_form(
+    instrument: Instrument, locale: str, formdata
+) -> tuple[AnswerFormBase, bool]:
+    """The answer form bound to what was posted and validated: (form, whether it is valid).
+    An item the questionnaire does not have makes it invalid, said at the top of the form."""
+    form = answer_form(instrument, locale, formdata=formdata)
+    is_valid = form.validate()
+    if form.unknown_items:
+        form.form_errors.append(str(PROBLEM_MESSAGES["unknown"]))
+        is_valid = False
+    return form, is_valid
+
+
+# What the answer page posts, as it posts it: each choice as its own digits.
+_SCALE_SENT = {str(value): value for value in SCALE_VALUES}
+_ADVOCACY_SENT = {str(value): value for value in ADVOCACY_SCALE}
+_TEXTS_SENT = ("role_statement", "comment")
+_OTHERS_SENT = frozenset({"csrf_token", "submit", "save"})
+
+
+def answers_as_sent(formdata, outline: QuestionnaireOutline) -> AnswerSet | None:
+    """The answers of a submission posted exactly as the answer page sends it, read without
+    binding a form: each field once, every choice one the page offers, no text too long or
+    holding a forbidden character, no field the page does not have, the submit button pressed.
+
+    None for anything else (a draft being saved included): the form then reads, validates and
+    explains it, so this only spares a valid submission the form's work and accepts nothing the
+    form would refuse. Whether every question is answered is the service's to check."""
+    if formdata.get("submit", "") in ("", "false"):  # how WTForms reads the button
+        return None
+    items = {f"item_{item.id}": item.id for item in outline.items}
+    asks_outcome = outline.outcome_question is not None
+    values: dict[int, int] = {}
+    advocacy = None
+    texts = dict.fromkeys(_TEXTS_SENT, "")
+    for name, sent in formdata.lists():
+        if len(sent) != 1 or has_forbidden_characters(sent[0]):
+            return None
+        value = sent[0]
+        if name in items:
+            chosen = _SCALE_SENT.get(value)
+            if chosen is None:
+                return None
+            values[items[name]] = chosen
+        elif name == "advocacy" and asks_outcome:
+            advocacy = _ADVOCACY_SENT.get(value)
+            if advocacy is None:
+                return None
+        elif name in texts:
+            if len(value) > TEXT_LIMIT:
+                return None
+            texts[name] = value
+        elif name not in _OTHERS_SENT:
+            return None
+    return AnswerSet(
+        values=values,
+        role_statement=texts["role_statement"],
+        comment=texts["comment"],
+        advocacy=advocacy,
+    )
 
 
 def answer_form_class(outline: QuestionnaireOutline, locale: str) -> type[AnswerFormBase]:

@@ -24,8 +24,9 @@ from cxculture.access import login_required
 from cxculture.models import Invitation, SurveyState, utcnow
 from cxculture.services import training
 from cxculture.services.surveys import responses
+from cxculture.services.surveys.outline import outline_of
 from cxculture.services.surveys.texts import survey_text
-from cxculture.surveys.forms import PROBLEM_MESSAGES, answer_form
+from cxculture.surveys.forms import answer_form, answers_as_sent, posted_answer_form
 
 bp = Blueprint("surveys", __name__)
 
@@ -91,16 +92,19 @@ def answer_page(
         draft = responses.AnswerSet.from_draft(invitation.draft if can_save else None)
         return page(form=answer_form(survey.instrument, locale, draft=draft))
 
-    form = answer_form(survey.instrument, locale, formdata=request.form)
-    is_valid = form.validate()
-    if form.unknown_items:
-        form.form_errors.append(str(PROBLEM_MESSAGES["unknown"]))
-        is_valid = False
-    answers = form.answers()
-    if form.submit.data and is_valid:
+    # A submission sent as the page sends it is read straight away; anything else goes
+    # through the form, which also says what is wrong.
+    answers = answers_as_sent(request.form, outline_of(survey.instrument))
+    form, is_valid = (None, True)
+    if answers is None:
+        form, is_valid = posted_answer_form(survey.instrument, locale, request.form)
+        answers = form.answers()
+    if (form is None or form.submit.data) and is_valid:
         try:
             responses.submit_response(invitation, answers, locale, now, keep_draft=can_save)
         except responses.IncompleteAnswers as exc:
+            if form is None:
+                form, _is_valid = posted_answer_form(survey.instrument, locale, request.form)
             form.show_problems(exc.problems)
         except responses.SurveyNotOpen:
             if after_save_url:
@@ -117,7 +121,7 @@ def answer_page(
             if on_submitted is not None:
                 on_submitted()
             return redirect(thanks_url)
-    elif form.save.data and is_valid and after_save_url:
+    elif form is not None and form.save.data and is_valid and after_save_url:
         try:
             responses.save_draft(invitation, answers, now)
         except responses.AlreadySubmitted:  # submitted from another tab meanwhile
@@ -127,6 +131,8 @@ def answer_page(
             _("Your answers are saved. You can finish later, until the survey closes."), "success"
         )
         return redirect(after_save_url)
+    if form is None:  # a closed survey, and answers given on a shared device
+        form, _is_valid = posted_answer_form(survey.instrument, locale, request.form)
     return page(form=form), 422
 
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from flask import current_app
 from limits import parse
-from sqlalchemy import CursorResult, delete, or_, select
+from sqlalchemy import CursorResult, bindparam, delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cxculture.extensions import db, limiter
@@ -81,6 +81,19 @@ def start_session(user: User) -> User:
     return user
 
 
+# The user loader's statement, built once: every request only binds the token and the time.
+_SESSION_USER = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.expires_at > bindparam("now"),
+        UserSession.session_version == User.session_version,
+        User.is_active.is_(True),
+    )
+)
+
+
 def load_session_user(token: str) -> User | None:
     """The user a session cookie's token names (Flask-Login's user loader), if the session
     exists, has not expired, was opened under the account's current session version (a
@@ -89,14 +102,7 @@ def load_session_user(token: str) -> User | None:
     if not isinstance(token, str):
         return None
     user = db.session.execute(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            UserSession.token_hash == _token_hash(token),
-            UserSession.expires_at > utcnow(),
-            UserSession.session_version == User.session_version,
-            User.is_active.is_(True),
-        )
+        _SESSION_USER, {"token_hash": _token_hash(token), "now": utcnow()}
     ).scalar_one_or_none()
     if user is not None:
         user.session_token = token

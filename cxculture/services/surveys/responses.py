@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Connection, CursorResult, Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import instance_state
 
@@ -168,6 +168,8 @@ _CLAIM = (
     .where(_INVITATIONS.c.id == bindparam("invitation_id"), _INVITATIONS.c.submitted_at.is_(None))
     .values(submitted_at=bindparam("claimed_at"), draft=None, draft_saved_at=None)
 )
+_INSERT_RESPONSE = insert(_RESPONSES)
+_INSERT_ANSWERS = insert(_ANSWERS)
 
 
 def invitation_for(user: User, survey_id: int) -> Invitation:
@@ -228,9 +230,10 @@ def submit_response(
     # survey's invitation keeps the day only: a finer time would order the answers.
     is_confidential = not survey.is_anonymous
     submitted_at = now if is_confidential else datetime.combine(now.date(), time(), UTC)
-    claimed = cast(
-        CursorResult[Any],
-        db.session.execute(_CLAIM, {"invitation_id": invitation.id, "claimed_at": submitted_at}),
+    # The session's connection runs the plain statements: they touch no object it holds.
+    connection = db.session.connection()
+    claimed = connection.execute(
+        _CLAIM, {"invitation_id": invitation.id, "claimed_at": submitted_at}
     ).rowcount
     if claimed != 1:
         db.session.rollback()
@@ -252,7 +255,7 @@ def submit_response(
         advocacy=answers.advocacy,
     )
     score_response(response, answers.values, outline.keys)
-    _store(response, answers.values)
+    _store(connection, response, answers.values)
     db.session.commit()
     return response
 
@@ -265,17 +268,17 @@ def _response_columns() -> tuple[tuple[str, str], ...]:
     )
 
 
-def _store(response: Response, values: dict[int, int]) -> None:
+def _store(connection: Connection, response: Response, values: dict[int, int]) -> None:
     """Insert the response and its answers as two plain statements in the claim's transaction,
     then let the session hold the response as the stored row it now is (for callers that read
     or change it), without the unit of work's bookkeeping for rows nobody reads back here."""
     given = instance_state(response).dict
-    db.session.execute(
-        insert(_RESPONSES),
+    connection.execute(
+        _INSERT_RESPONSE,
         {column: given[key] for key, column in _response_columns() if key in given},
     )
-    db.session.execute(
-        insert(_ANSWERS),
+    connection.execute(
+        _INSERT_ANSWERS,
         [
             {"response_id": response.id, "item_id": item_id, "value": value}
             for item_id, value in values.items()
