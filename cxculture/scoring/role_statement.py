@@ -149,6 +149,7 @@ class Lexicon:
                 for form in forms if kind in INFLECTED else forms[:1]:
                     index[form].append(phrase)
             self._by_first[kind] = index
+        self._words: dict[str, frozenset[str]] = {}
 
     @classmethod
     def load(cls, lang: str, extra_dir: Path | None = None) -> Lexicon:
@@ -176,7 +177,13 @@ class Lexicon:
         return found
 
     def words(self, kind: str) -> frozenset[str]:
-        return frozenset(" ".join(phrase) for phrase in self.phrases.get(kind, ()))
+        """The ``kind`` phrases as plain strings (built once per lexicon and kind)."""
+        found = self._words.get(kind)
+        if found is None:
+            found = self._words[kind] = frozenset(
+                " ".join(phrase) for phrase in self.phrases.get(kind, ())
+            )
+        return found
 
 
 def _read(path: Path) -> dict[str, list[str]]:
@@ -203,10 +210,13 @@ def lexicon(lang: str, extra_dir: Path | None = None) -> Lexicon:
     return Lexicon.load(lang, extra_dir)
 
 
-def detect_language(text: str, extra_dir: Path | None = None) -> str:
-    """``en``, ``pt`` or ``es``: the language whose frequent words the text uses most."""
+def detect_language(
+    text: str, extra_dir: Path | None = None, tokens: list[_Token] | None = None
+) -> str:
+    """``en``, ``pt`` or ``es``: the language whose frequent words the text uses most
+    (``tokens``: the text's, when they are at hand)."""
     lowered = text.lower()
-    words = [token.text for token in tokenize(text)]
+    words = [token.text for token in (tokenize(text) if tokens is None else tokens)]
     scores = {}
     for lang in LANGUAGES:
         common = lexicon(lang, extra_dir).words("stopwords")
@@ -227,10 +237,10 @@ def language_of(locale: str | None) -> str | None:
 class _Reading:
     """One pass over a text: the phrases found, and the questions the decision asks."""
 
-    def __init__(self, text: str, lex: Lexicon):
+    def __init__(self, text: str, lex: Lexicon, tokens: list[_Token] | None = None):
         self.text = text
         self.lex = lex
-        self.tokens = tokenize(text)
+        self.tokens = tokenize(text) if tokens is None else tokens
         self.found: defaultdict[str, list[_Match]] = defaultdict(list)
         for kind in lex.phrases:
             if kind not in WORD_LISTS:
@@ -556,8 +566,9 @@ class _Reading:
 
 def classify(text: str, lang: str | None = None, extra_dir: Path | None = None) -> Classification:
     """The category of a role statement, the phrases that decided it, and its language."""
-    lang = language_of(lang) or detect_language(text, extra_dir)
-    reading = _Reading(text, lexicon(lang, extra_dir))
+    tokens = tokenize(text)
+    lang = language_of(lang) or detect_language(text, extra_dir, tokens)
+    reading = _Reading(text, lexicon(lang, extra_dir), tokens)
     evidence: list[Evidence] = []
     direct = indirect = False
     only_directly_denied = False
