@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -16,12 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxculture.paths import ancestors
+from cxculture.scoring import releases
 from cxculture.scoring.releases import (
     Snapshot,
     cells_of,
     group_sizes,
     next_snapshot,
     number_leak,
+    number_leaks,
     text_leak,
 )
 
@@ -169,6 +172,118 @@ def test_the_guard_finds_what_the_independent_solver_finds(wave):
         assert (text_leak(history[:end], text_minimum) is None) == (
             exposed_by_texts(history[:end], text_minimum) is None
         )
+
+
+@st.composite
+def any_publications(draw):
+    """A tree, arrivals over up to four snapshots, and at each snapshot any groups published at
+    all, as no guard would choose them: histories that leak, and histories that do not."""
+    paths = draw(trees())
+    groups = sorted({key for path in paths for key in ancestors(path)})
+    counts = dict.fromkeys(paths, 0)
+    history = []
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        for path in paths:
+            counts[path] += draw(st.integers(min_value=0, max_value=4))
+        published = draw(st.sets(st.sampled_from(groups)))
+        history.append(Snapshot({p: n for p, n in counts.items() if n}, frozenset(published)))
+    return history, draw(st.integers(min_value=3, max_value=5))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(any_publications())
+def test_the_check_finds_a_leak_exactly_when_the_solver_does_whatever_was_published(case):
+    """The check works the span out down the tree; the solver, over every respondent."""
+    history, minimum = case
+    leak = number_leak(history, minimum)
+    exposed = exposed_by_sums(history, minimum)
+    assert (leak is None) == (exposed is None)
+    if leak is not None:
+        assert 0 < leak.size < minimum
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(any_publications())
+def test_the_search_by_sets_of_atoms_agrees_with_the_solver(case):
+    """Spaces of many dimensions are searched by trying every light set of atoms: forced here
+    on every space, it must find what the solver finds."""
+    history, minimum = case
+    with mock.patch.object(releases, "EXACT_MAX_DIMENSION", 0):
+        leak = number_leak(history, minimum)
+    assert (leak is None) == (exposed_by_sums(history, minimum) is None)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.integers(min_value=1, max_value=9).flatmap(
+        lambda atoms: st.tuples(
+            st.lists(
+                st.lists(st.booleans(), min_size=atoms, max_size=atoms), min_size=1, max_size=6
+            ),
+            st.lists(st.integers(min_value=1, max_value=4), min_size=atoms, max_size=atoms),
+        )
+    )
+)
+def test_both_searches_find_the_same_light_sets(space):
+    """Over any space of vectors on a few atoms: trying every 0/1 pattern on a basis and trying
+    every light set of atoms find the same lightest set."""
+    rows, sizes = space
+    spanning = np.array(rows, dtype=float).T
+    left, singular, _ = np.linalg.svd(spanning, full_matrices=False)
+    basis = left[:, : int((singular > 1e-9).sum())]
+    if basis.shape[1] == 0:
+        return
+    weights = np.array(sizes, dtype=float)
+    by_patterns = releases._small_binaries(basis, weights, MINIMUM)
+    by_sets = releases._small_sets_in_space(basis @ basis.T, weights, MINIMUM)
+    lightest = [
+        min((weights[found].sum() for found in each), default=None)
+        for each in (by_patterns, by_sets)
+    ]
+    assert lightest[0] == lightest[1]
+    for found in by_sets:
+        vector = np.zeros(len(sizes))
+        vector[found] = 1.0
+        assert np.allclose(basis @ (basis.T @ vector), vector)
+
+
+def test_every_leak_reported_at_once_is_a_leak_of_its_own():
+    # Two departments each with a one-person change between two reads: two separate leaks.
+    history = [
+        Snapshot({"a": 5, "b": 6}, frozenset({"", "a", "b"})),
+        Snapshot({"a": 6, "b": 7}, frozenset({"", "a", "b"})),
+    ]
+    leaks = number_leaks(history, MINIMUM)
+    assert sorted(sorted(leak.cells) for leak in leaks) == [[("a", 1)], [("b", 1)]]
+    for leak in leaks:
+        assert leak.size == 1
+
+
+def large_company(teams: int) -> dict[str, int]:
+    """Divisions of ten teams of about twenty, one team in twenty of three people."""
+    return {
+        f"d{team // 10:03d}/t{team:04d}": 3 if team % 20 == 19 else 20 + team % 7
+        for team in range(teams)
+    }
+
+
+def test_a_live_refresh_of_a_large_company_shows_what_gained_enough():
+    """After a closing-time-like first release, a refresh in which one team in ten gained two
+    answers still shows the company and every division that gained five or more, instead of
+    giving up on a leak that only small sets of teams could explain."""
+    counts = large_company(400)
+    first = next_snapshot([], counts, MINIMUM, TEXT_MINIMUM)
+    later = {
+        path: n + (2 if number % 10 == 0 else 0)
+        for number, (path, n) in enumerate(sorted(counts.items()))
+    }
+    second = next_snapshot([first], later, MINIMUM)
+    gained = {key: n - group_sizes(counts).get(key, 0) for key, n in group_sizes(later).items()}
+    assert "" in second.numbers
+    assert number_leak([first, second], MINIMUM) is None
+    # Nothing that gained fewer than five since it was shown is shown again.
+    shown_before = first.numbers
+    assert all(gained[key] >= MINIMUM for key in second.numbers & shown_before)
 
 
 # ---------------------------------------------------------------- the solver is not blind
