@@ -299,16 +299,26 @@ class _Subtree:
     conditions: np.ndarray | None = None
 
 
+# Below this a singular value is zero. The matrices of the tree-wise check hold 0/1 entries and
+# orthonormal columns, so their scale is one: an absolute cut, never one relative to the matrix
+# itself (that would take rounding noise in a matrix that is all but zero for a direction).
+ZERO = 1e-9
+
+
 def _null_space(matrix: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the vectors ``matrix`` sends to zero (as columns)."""
     if matrix.shape[0] == 0:
         return np.eye(matrix.shape[1])
-    return linalg.null_space(matrix, rcond=TOLERANCE)
+    _u, singular, rows = np.linalg.svd(matrix, full_matrices=True)
+    return rows[int((singular > ZERO).sum()) :].T
 
 
 def _column_space(matrix: np.ndarray) -> np.ndarray:
-    if matrix.shape[1] == 0:
-        return matrix
-    return linalg.orth(matrix, rcond=TOLERANCE)
+    """An orthonormal basis of what ``matrix`` spans (as columns)."""
+    if matrix.shape[0] == 0 or matrix.shape[1] == 0:
+        return np.zeros((matrix.shape[0], 0))
+    columns, singular, _rows = np.linalg.svd(matrix, full_matrices=False)
+    return columns[:, : int((singular > ZERO).sum())]
 
 
 def _conditions_on_u(on_f: np.ndarray, blocks: np.ndarray) -> np.ndarray:

@@ -247,6 +247,56 @@ def test_both_searches_find_the_same_light_sets(space):
         assert np.allclose(basis @ (basis.T @ vector), vector)
 
 
+def test_a_department_whose_teams_ask_opposite_things_of_it_is_not_mistaken_for_a_condition():
+    # d0/d5 is published with two unpublished branches below it: what they ask of it cancels,
+    # which is no condition at all; read as one (rounding noise scaled up), it hid the leak:
+    # the company less d0/d5 less d1 is the one answer in d0/d2/d9/d24.
+    counts = {
+        "d0/d5": 1,
+        "d0/d5/d8": 1,
+        "d0/d5/d18/d20": 1,
+        "d0/d5/d18/d22/d30/d32": 1,
+        "d0/d2/d9/d24": 1,
+        "d1/d4/d26": 1,
+        "d1/d4/d12/d28": 1,
+        "d1/d7/d19/d33": 1,
+    }
+    history = [Snapshot(counts, frozenset({"", "d0/d5", "d1"}))]
+    leak = number_leak(history, 3)
+    assert leak is not None
+    assert leak.cells == {("d0/d2/d9/d24", 0)}
+    assert exposed_by_sums(history, 3) is not None
+
+
+@st.composite
+def deep_publications(draw):
+    """Deeper and bushier trees than ``any_publications`` (up to fourteen departments, six
+    levels), one or two snapshots of up to three answers per path, any groups published."""
+    size = draw(st.integers(min_value=3, max_value=14))
+    named: list[str] = []
+    for node in range(size):
+        parent = draw(st.integers(min_value=-1, max_value=len(named) - 1))
+        path = f"d{node}" if parent < 0 else f"{named[parent]}/d{node}"
+        named.append(path if path.count("/") < 6 else f"d{node}")
+    paths: list[str | None] = [None, *named]
+    groups = sorted({key for path in paths for key in ancestors(path)})
+    counts = dict.fromkeys(paths, 0)
+    history = []
+    for _ in range(draw(st.integers(min_value=1, max_value=2))):
+        for path in paths:
+            counts[path] += draw(st.integers(min_value=0, max_value=3))
+        published = draw(st.sets(st.sampled_from(groups), max_size=6))
+        history.append(Snapshot({p: n for p, n in counts.items() if n}, frozenset(published)))
+    return history, 3
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(deep_publications())
+def test_on_deep_trees_the_check_finds_a_leak_exactly_when_the_solver_does(case):
+    history, minimum = case
+    assert (number_leak(history, minimum) is None) == (exposed_by_sums(history, minimum) is None)
+
+
 def test_every_leak_reported_at_once_is_a_leak_of_its_own():
     # Two departments each with a one-person change between two reads: two separate leaks.
     history = [
