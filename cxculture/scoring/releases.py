@@ -399,37 +399,35 @@ def _derivable_on_small_atoms(
         # without small cells ask of it.
         on_f = [np.eye(slots)[sorted(large_slots[node])]]
         on_f += [child.conditions for child in below if child.conditions is not None]
-        carried = [child for child in below if child.span is not None]
+        carried = [(child.span, child.cells) for child in below if child.span is not None]
         if not carried and not small_cells[node]:
             done[node] = _Subtree(conditions=_conditions_on_u(np.vstack(on_f), blocks))
             continue
         own = np.hstack([np.eye(slots), blocks])  # F over (u, w)
-        width = own.shape[1] + sum(child.span.shape[1] for child in carried)
-        rows = np.zeros((0, width))
-        conditions = np.vstack(on_f) @ own
-        rows = np.vstack([rows, np.pad(conditions, ((0, 0), (0, width - own.shape[1])))])
+        width = own.shape[1] + sum(span.shape[1] for span, _positions in carried)
+        rows = np.pad(np.vstack(on_f) @ own, ((0, 0), (0, width - own.shape[1])))
         outputs = np.vstack([np.eye(slots, own.shape[1]), own[[i for i, _ in small_cells[node]]]])
         outputs = np.pad(outputs, ((0, 0), (0, width - own.shape[1])))
-        cells = [position for _index, position in small_cells[node]]
+        positions = [position for _index, position in small_cells[node]]
         start = own.shape[1]
-        for child in carried:
-            size = child.span.shape[1]
+        for span, below_positions in carried:
+            size = span.shape[1]
             consistent = np.zeros((slots, width))
             consistent[:, : own.shape[1]] = -own
-            consistent[:, start : start + size] = child.span[:slots]
-            values = np.zeros((len(child.cells), width))
-            values[:, start : start + size] = child.span[slots:]
+            consistent[:, start : start + size] = span[:slots]
+            values = np.zeros((len(below_positions), width))
+            values[:, start : start + size] = span[slots:]
             rows = np.vstack([rows, consistent])
             outputs = np.vstack([outputs, values])
-            cells += child.cells
+            positions += below_positions
             start += size
-        done[node] = _Subtree(_column_space(outputs @ _null_space(rows)), cells)
+        done[node] = _Subtree(_column_space(outputs @ _null_space(rows)), positions)
 
     top = done.get("", _Subtree())
     if top.span is None:
         return np.zeros((len(small), 0))
     values = top.span[slots:] @ _null_space(top.span[:slots])  # nothing above the company
-    first_cell = {}
+    first_cell: dict[int, int] = {}
     for row, position in enumerate(top.cells):
         first_cell.setdefault(position, row)
     derivable = np.zeros((len(small), values.shape[1]))
