@@ -104,14 +104,16 @@ def exposed_by_texts(history: list[Snapshot], minimum: int) -> list[Respondent] 
 
 
 @st.composite
-def trees(draw) -> list[str | None]:
-    """Exact department paths: None (no department) and up to six departments in a tree."""
-    size = draw(st.integers(min_value=1, max_value=6))
+def trees(draw, most: int = 6, deepest: int = 6) -> list[str | None]:
+    """Exact department paths: None (no department) and up to ``most`` departments in a tree
+    of at most ``deepest`` levels below the top."""
+    size = draw(st.integers(min_value=1, max_value=most))
     paths: list[str | None] = [None]
     named: list[str] = []
     for node in range(size):
         parent = draw(st.integers(min_value=-1, max_value=len(named) - 1))
-        named.append(f"d{node}" if parent < 0 else f"{named[parent]}/d{node}")
+        path = f"d{node}" if parent < 0 else f"{named[parent]}/d{node}"
+        named.append(path if path.count("/") <= deepest else f"d{node}")
     return paths + named
 
 
@@ -174,19 +176,26 @@ def test_the_guard_finds_what_the_independent_solver_finds(wave):
         )
 
 
-@st.composite
-def any_publications(draw):
-    """A tree, arrivals over up to four snapshots, and at each snapshot any groups published at
-    all, as no guard would choose them: histories that leak, and histories that do not."""
-    paths = draw(trees())
+def published_at_random(draw, paths, snapshots: int, arrivals: int, published: int | None):
+    """Snapshots of ``paths`` with up to ``arrivals`` new answers per path each time, and any
+    groups (up to ``published`` of them) published at each, as no guard would choose them."""
     groups = sorted({key for path in paths for key in ancestors(path)})
     counts = dict.fromkeys(paths, 0)
     history = []
-    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+    for _ in range(snapshots):
         for path in paths:
-            counts[path] += draw(st.integers(min_value=0, max_value=4))
-        published = draw(st.sets(st.sampled_from(groups)))
-        history.append(Snapshot({p: n for p, n in counts.items() if n}, frozenset(published)))
+            counts[path] += draw(st.integers(min_value=0, max_value=arrivals))
+        chosen = draw(st.sets(st.sampled_from(groups), max_size=published))
+        history.append(Snapshot({p: n for p, n in counts.items() if n}, frozenset(chosen)))
+    return history
+
+
+@st.composite
+def any_publications(draw):
+    """A tree, arrivals over up to four snapshots, and any groups published at each: histories
+    that leak, and histories that do not."""
+    snapshots = draw(st.integers(min_value=1, max_value=4))
+    history = published_at_random(draw, draw(trees()), snapshots, 4, None)
     return history, draw(st.integers(min_value=3, max_value=5))
 
 
@@ -271,23 +280,9 @@ def test_a_department_whose_teams_ask_opposite_things_of_it_is_not_mistaken_for_
 @st.composite
 def deep_publications(draw):
     """Deeper and bushier trees than ``any_publications`` (up to fourteen departments, six
-    levels), one or two snapshots of up to three answers per path, any groups published."""
-    size = draw(st.integers(min_value=3, max_value=14))
-    named: list[str] = []
-    for node in range(size):
-        parent = draw(st.integers(min_value=-1, max_value=len(named) - 1))
-        path = f"d{node}" if parent < 0 else f"{named[parent]}/d{node}"
-        named.append(path if path.count("/") < 6 else f"d{node}")
-    paths: list[str | None] = [None, *named]
-    groups = sorted({key for path in paths for key in ancestors(path)})
-    counts = dict.fromkeys(paths, 0)
-    history = []
-    for _ in range(draw(st.integers(min_value=1, max_value=2))):
-        for path in paths:
-            counts[path] += draw(st.integers(min_value=0, max_value=3))
-        published = draw(st.sets(st.sampled_from(groups), max_size=6))
-        history.append(Snapshot({p: n for p, n in counts.items() if n}, frozenset(published)))
-    return history, 3
+    levels), one or two snapshots of up to three answers per path, up to six groups published."""
+    snapshots = draw(st.integers(min_value=1, max_value=2))
+    return published_at_random(draw, draw(trees(most=14)), snapshots, 3, 6), 3
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True)
