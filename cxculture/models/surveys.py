@@ -344,8 +344,10 @@ class ResultSnapshot(Base):
     path_counts: Mapped[list] = mapped_column(JSON)
     text_groups: Mapped[list] = mapped_column(JSON, default=list)
     # Keyed fingerprints of the texts released per group (``disclosure.texts``): what a later
-    # wave is compared with once these texts are deleted at the end of their retention.
-    text_fingerprints: Mapped[dict | None] = mapped_column(JSON)
+    # wave is compared with once these texts are deleted at the end of their retention. One per
+    # released text, so read only by that comparison: every read of a release would otherwise
+    # decode them all.
+    text_fingerprints: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
     groups: Mapped[list[ReleasedGroup]] = relationship(
         back_populates="snapshot", cascade="all, delete-orphan"
