@@ -216,6 +216,19 @@ def group_texts(survey: Survey, key: str) -> list[tuple[str | None, str | None]]
 DriverRow = tuple[tuple[float | None, ...], int | None, str]  # scores, outcome answer, category
 
 
+def texts_by_path(survey: Survey) -> dict[str | None, list[tuple[str | None, str | None]]]:
+    """The role statement and comment of every response, by exact department path, in one read
+    (for work over many groups at once; no order within a path is promised)."""
+    found: dict[str | None, list[tuple[str | None, str | None]]] = defaultdict(list)
+    for path, statement, comment in db.session.execute(
+        select(Response.department_path, Response.role_statement, Response.comment).where(
+            Response.survey_id == survey.id
+        )
+    ):
+        found[path].append((statement, comment))
+    return dict(found)
+
+
 def group_rows(survey: Survey, key: str) -> list[DriverRow]:
     """Each response of the group ``key``: its dimension scores (in the order of DIMENSIONS),
     its outcome answer and its role category, sorted by value, so nothing computed from them

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import Instrument, ResultSnapshot, Survey
+from cxculture.paths import COMPANY, is_at_or_below
 
 if TYPE_CHECKING:
     from cxculture.disclosure.release import Release
@@ -60,11 +61,15 @@ def _key_check() -> str:
     return hmac.new(_key(), _KEY_CHECK, hashlib.sha256).hexdigest()[:16]
 
 
+def _response_fingerprints(key: bytes, row: tuple[str | None, str | None]) -> tuple[str, ...]:
+    return tuple(sorted(_fingerprint(key, text) for text in row if text))
+
+
 def fingerprints(rows: Iterable[tuple[str | None, str | None]]) -> Fingerprints:
     """Each response's texts as keyed fingerprints of their normalised words (what a reader
     would match across waves), sorted, so they keep neither the texts nor any order."""
     key = _key()
-    return sorted(tuple(sorted(_fingerprint(key, text) for text in row if text)) for row in rows)
+    return sorted(_response_fingerprints(key, row) for row in rows)
 
 
 def _changed(mine: Fingerprints, theirs: Fingerprints) -> int:
@@ -94,12 +99,25 @@ def kept_fingerprints(snapshot: ResultSnapshot) -> dict[str, Fingerprints]:
 def fingerprint_released(survey: Survey, snapshot: ResultSnapshot) -> None:
     """Keep on ``snapshot`` the fingerprints of every group's texts it released (the caller
     commits): from then on a later wave is compared with them even after the texts are deleted.
-    """
+    Each text is read and fingerprinted once, then counted in every group above it."""
+    key = _key()
+    by_path = {
+        path: [_response_fingerprints(key, row) for row in rows]
+        for path, rows in measures.texts_by_path(survey).items()
+    }
     snapshot.text_fingerprints = {
         "check": _key_check(),
         "groups": {
-            key: [list(row) for row in fingerprints(measures.group_texts(survey, key))]
-            for key in snapshot.text_groups or ()
+            group: [
+                list(row)
+                for row in sorted(
+                    row
+                    for path, rows in by_path.items()
+                    if group == COMPANY or (path is not None and is_at_or_below(path, group))
+                    for row in rows
+                )
+            ]
+            for group in snapshot.text_groups or ()
         },
     }
 

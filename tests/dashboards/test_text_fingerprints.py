@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from cxculture import disclosure
+from cxculture.disclosure import measures
 from cxculture.extensions import db
 from cxculture.models import ResultSnapshot, Survey, User, utcnow
 from cxculture.services.surveys import responses, retention
@@ -152,3 +153,27 @@ def test_texts_deleted_without_fingerprints_are_never_compared_away(app, hr_admi
         db.session.commit()
         second = _wave(app, "W2", 20, 1, changed=PEOPLE)
         assert _shown(second) is None
+
+
+def test_each_group_keeps_the_fingerprints_of_exactly_its_own_texts(app, hr_admin, people):
+    """Fingerprints are made once per text and counted in every group above it: each group's
+    set is the one its own texts give, read group by group."""
+    for number in range(11):
+        make_person(app, email=f"s{number}@example.test", department="Sales/Inside")
+    with app.app_context():
+        survey_id = make_survey(name="W1", opens_in=timedelta(days=-30)).id
+        for number in range(PEOPLE):
+            _answer(survey_id, f"p{number}@example.test", _same(number))
+        for number in range(11):
+            _answer(survey_id, f"s{number}@example.test", f"I sell plan {number} to customers.")
+        survey = _close(survey_id, 1)
+        disclosure.release_of(survey, utcnow())
+        snapshot = db.session.execute(
+            select(ResultSnapshot).where(ResultSnapshot.survey_id == survey.id)
+        ).scalar_one()
+        groups = snapshot.text_fingerprints["groups"]
+        assert {"", "Operations", TEAM, "Sales", "Sales/Inside"} <= set(groups)
+        for key, rows in groups.items():
+            expected = disclosure.texts.fingerprints(measures.group_texts(survey, key))
+            assert [tuple(row) for row in rows] == expected
+        assert len(groups[""]) == PEOPLE + 11
